@@ -1,0 +1,85 @@
+// Tests for error formatting, JSON parsing positions, encodings, time and ids.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/json.h"
+#include "common/random.h"
+
+namespace qlrf {
+namespace {
+
+TEST(Json, MalformedInputNamesLineAndColumn) {
+  auto r = json::Parse("{\n  \"a\": 1,\n  \"b\": tru }");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().Detail("line"), "3");
+  EXPECT_NE(r.error().message.find("line 3"), std::string::npos);
+}
+
+TEST(Json, TruncatedInputIsAnError) {
+  auto r = json::Parse("{\"a\": [1, 2");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(Json, TrailingGarbageIsAnError) { EXPECT_FALSE(json::Parse("{} x")); }
+
+TEST(Json, DeepNestingIsRejected) {
+  std::string deep(1000, '[');
+  EXPECT_FALSE(json::Parse(deep));
+}
+
+TEST(Json, TypedGetterNamesTheField) {
+  auto v = json::Parse(R"({"name": 5})");
+  ASSERT_TRUE(v);
+  auto s = json::GetString(v->as_object(), "name", "spec");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().Detail("field"), "spec.name");
+}
+
+TEST(Crypto, Sha256OfEmptyString) {
+  EXPECT_EQ(crypto::Sha256Hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(Crypto, HmacSha256Rfc4231Case2) {
+  EXPECT_EQ(crypto::HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(Crypto, Base64UrlRoundTripAndRejectsPadding) {
+  std::string s = "any carnal pleas";
+  auto enc = crypto::Base64UrlEncode(s);
+  EXPECT_EQ(enc, "YW55IGNhcm5hbCBwbGVhcw");
+  auto dec = crypto::Base64UrlDecode(enc);
+  ASSERT_TRUE(dec);
+  EXPECT_EQ(crypto::AsString(*dec), s);
+  EXPECT_FALSE(crypto::Base64UrlDecode("YW55IGNhcm5hbCBwbGVhcw=="));
+  EXPECT_FALSE(crypto::Base64UrlDecode("YW5+"));
+}
+
+TEST(Time, FormatAndParseRoundTrip) {
+  auto t = ParseTime("2026-11-23T10:36:19.123Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(FormatTime(*t), "2026-11-23T10:36:19.123Z");
+  auto off = ParseTime("2026-11-23T12:36:19+02:00");
+  ASSERT_TRUE(off);
+  EXPECT_EQ(FormatTime(*off), "2026-11-23T10:36:19.000Z");
+  EXPECT_FALSE(ParseTime("2026-13-01T00:00:00Z"));
+  EXPECT_FALSE(ParseTime("yesterday"));
+}
+
+TEST(Ids, UuidShape) {
+  SystemRandom r;
+  auto id = NewUuid(r);
+  EXPECT_TRUE(IsUuid(id));
+  EXPECT_EQ(id[14], '4');
+  EXPECT_FALSE(IsUuid("not-a-uuid"));
+  EXPECT_EQ(RandomBase62(r, 40).size(), 40u);
+}
+
+}  // namespace
+}  // namespace qlrf

@@ -1,0 +1,75 @@
+// OS randomness (OpenSSL RAND_bytes), UUIDs and random tokens.
+#include "common/random.h"
+
+#include <openssl/rand.h>
+
+#include <vector>
+
+#include "common/result.h"
+
+namespace qlrf {
+
+void SystemRandom::Fill(std::span<uint8_t> out) {
+  int ok = RAND_bytes(out.data(), static_cast<int>(out.size()));
+  QLRF_CHECK(ok == 1, "the OS CSPRNG failed; no safe way to continue");
+}
+
+std::string NewUuid(Random& random) {
+  uint8_t b[16];
+  random.Fill(b);
+  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 0xF];
+  }
+  return out;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string RandomHex(Random& random, size_t n) {
+  std::vector<uint8_t> b(n);
+  random.Fill(b);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t x : b) {
+    out += kHex[x >> 4];
+    out += kHex[x & 0xF];
+  }
+  return out;
+}
+
+std::string RandomBase62(Random& random, size_t chars) {
+  static constexpr char kAlphabet[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  out.reserve(chars);
+  uint8_t buf[64];
+  while (out.size() < chars) {
+    random.Fill(buf);
+    for (uint8_t x : buf) {
+      if (x < 248 && out.size() < chars) {  // 248 = 4*62: rejection sampling keeps it unbiased
+        out += kAlphabet[x % 62];
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace qlrf

@@ -1,0 +1,31 @@
+// Randomness seam: ids, tokens, passwords. SystemRandom draws from the OS CSPRNG.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace qlrf {
+
+// Thread-safe.
+class Random {
+ public:
+  virtual ~Random() = default;
+  virtual void Fill(std::span<uint8_t> out) = 0;
+};
+
+// OpenSSL RAND_bytes. Thread-safe. Aborts if the CSPRNG fails (cannot continue safely).
+class SystemRandom final : public Random {
+ public:
+  void Fill(std::span<uint8_t> out) override;
+};
+
+// A random UUID (version 4), lowercase canonical form.
+std::string NewUuid(Random& random);
+// True for a canonical 8-4-4-4-12 hex UUID.
+bool IsUuid(std::string_view s);
+// `n` random bytes as lowercase hex / as base62 text of `chars` characters.
+std::string RandomHex(Random& random, size_t n);
+std::string RandomBase62(Random& random, size_t chars);
+
+}  // namespace qlrf

@@ -1,0 +1,53 @@
+// Result<T>: a value or an Error (tl::expected until we build with C++23's std::expected).
+#pragma once
+
+#include <tl/expected.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/error.h"
+
+namespace qlrf {
+
+template <class T>
+using Result = tl::expected<T, Error>;
+using Status = Result<void>;
+
+inline tl::unexpected<Error> Fail(Error e) { return tl::unexpected<Error>(std::move(e)); }
+inline Status Ok() { return {}; }
+
+}  // namespace qlrf
+
+#define QLRF_CONCAT_INNER_(a, b) a##b
+#define QLRF_CONCAT_(a, b) QLRF_CONCAT_INNER_(a, b)
+
+// QLRF_TRY(expr): evaluates a Result/Status; on error returns it from the enclosing function.
+#define QLRF_TRY(expr)                                          \
+  do {                                                          \
+    auto&& qlrf_try_result_ = (expr);                           \
+    if (!qlrf_try_result_) {                                    \
+      return ::tl::unexpected<::qlrf::Error>(                   \
+          std::move(qlrf_try_result_).error());                 \
+    }                                                           \
+  } while (false)
+
+// QLRF_ASSIGN_OR_RETURN(auto x, expr): binds the value or returns the error.
+#define QLRF_ASSIGN_OR_RETURN(lhs, expr) \
+  QLRF_ASSIGN_OR_RETURN_IMPL_(QLRF_CONCAT_(qlrf_aor_, __LINE__), lhs, expr)
+#define QLRF_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)                                   \
+  auto tmp = (expr);                                                                  \
+  if (!tmp) {                                                                         \
+    return ::tl::unexpected<::qlrf::Error>(std::move(tmp).error());                   \
+  }                                                                                   \
+  lhs = std::move(*tmp)
+
+// QLRF_CHECK(cond, why): an invariant that user input can never break. Always on; aborts.
+#define QLRF_CHECK(cond, why)                                                         \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      std::fprintf(stderr, "QLRF_CHECK failed at %s:%d: %s (%s)\n", __FILE__, __LINE__, \
+                   #cond, why);                                                       \
+      std::abort();                                                                   \
+    }                                                                                 \
+  } while (false)
