@@ -1,0 +1,104 @@
+// Migration runner: picks the files for the dialect, applies the pending ones in order.
+#include "storage/migrations.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/crypto.h"
+
+namespace qlrf::storage {
+namespace {
+
+struct Step {
+  std::string version;  // "0001_foundation"
+  std::string sql;
+};
+
+// Files named NNNN_name.sql apply to both dialects; NNNN_name.pg.sql / .sqlite.sql to one.
+std::vector<Step> StepsFor(Dialect dialect) {
+  std::map<std::string, std::string> by_version;
+  for (const auto& m : EmbeddedMigrations()) {
+    std::string file(m.file);
+    std::string stem = file.substr(0, file.size() - 4);  // drop ".sql"
+    std::string version = stem;
+    auto dot = stem.find('.');
+    if (dot != std::string::npos) {
+      std::string which = stem.substr(dot + 1);
+      version = stem.substr(0, dot);
+      if ((which == "pg") != (dialect == Dialect::kPostgres)) {
+        continue;
+      }
+    }
+    by_version[version] += std::string(m.sql);
+  }
+  std::vector<Step> steps;
+  for (auto& [v, sql] : by_version) {
+    steps.push_back({v, std::move(sql)});
+  }
+  return steps;
+}
+
+constexpr std::string_view kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+}  // namespace
+
+Result<MigrationReport> Migrate(Database& db, SystemTime now) {
+  MigrationReport report;
+  auto steps = StepsFor(db.dialect());
+  report.total = static_cast<int>(steps.size());
+  std::set<std::string> known;
+  for (const auto& s : steps) {
+    known.insert(s.version);
+  }
+  for (const auto& step : steps) {
+    std::string checksum = crypto::Sha256Hex(step.sql);
+    auto applied = WithWrite(db, "", [&](Transaction& tx) -> Result<bool> {
+      if (tx.dialect() == Dialect::kPostgres) {
+        // Serialises concurrent migrators across processes for this transaction.
+        QLRF_TRY(tx.Query("SELECT pg_advisory_xact_lock(7240501)", {}));
+      }
+      QLRF_TRY(tx.Exec(kCreateTable, {}));
+      QLRF_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT checksum FROM schema_migrations "
+                                                "WHERE version = $1",
+                                                {step.version}));
+      if (!rows.empty()) {
+        if (rows.Text(0, 0) != checksum) {
+          return Fail(FailedPrecondition("migration " + step.version +
+                                         " was changed after it was applied; never edit a "
+                                         "landed migration, add a new one"));
+        }
+        return false;
+      }
+      QLRF_TRY(tx.ExecScript(step.sql));
+      QLRF_TRY(tx.Exec("INSERT INTO schema_migrations (version, checksum, applied_at) "
+                       "VALUES ($1, $2, $3)",
+                       {step.version, checksum, FormatTime(now)}));
+      return true;
+    });
+    QLRF_TRY(applied);
+    if (*applied) {
+      report.applied.push_back(step.version);
+    }
+  }
+  auto unknown = WithRead(db, "", [&](Transaction& tx) -> Result<std::vector<std::string>> {
+    QLRF_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT version FROM schema_migrations", {}));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < rows.rows(); ++i) {
+      if (!known.count(rows.Text(i, 0))) {
+        out.push_back(rows.Text(i, 0));
+      }
+    }
+    return out;
+  });
+  QLRF_TRY(unknown);
+  if (!unknown->empty()) {
+    return Fail(FailedPrecondition("the database has migration " + unknown->front() +
+                                   " that this qlrf binary does not know; upgrade qlrf"));
+  }
+  return report;
+}
+
+}  // namespace qlrf::storage

@@ -1,0 +1,362 @@
+// SQLite Database: WAL mode, one writer (BEGIN IMMEDIATE, serialised by a mutex) plus a pool of
+// reader connections; statements are prepared once per connection and reused.
+#include "storage/sqlite/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace qlrf::storage {
+namespace {
+
+// One sqlite3 handle and its statement cache. Used by one transaction at a time.
+class Connection {
+ public:
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    for (auto& [sql, stmt] : cache_) {
+      sqlite3_finalize(stmt);
+    }
+    if (db_ != nullptr) {
+      sqlite3_close_v2(db_);
+    }
+  }
+
+  Status Open(const SqliteOptions& o, bool read_only) {
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (o.path.rfind("file:", 0) == 0) {
+      flags |= SQLITE_OPEN_URI;
+    }
+    int rc = sqlite3_open_v2(o.path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      return Fail(Unavailable("cannot open SQLite database '" + o.path + "': " + msg));
+    }
+    sqlite3_busy_timeout(db_, static_cast<int>(o.busy_timeout.count()));
+    sqlite3_extended_result_codes(db_, 1);
+    std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+    if (!read_only) {
+      pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+    }
+    return ExecScript(pragmas);
+  }
+
+  Status ExecScript(std::string_view sql) {
+    char* err = nullptr;
+    std::string text(sql);
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return Fail(MapError(rc, msg));
+    }
+    return Ok();
+  }
+
+  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) {
+      sqlite3_reset(it->second);
+      sqlite3_clear_bindings(it->second);
+      return it->second;
+    }
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      return Fail(Internal("SQL prepare failed: " + std::string(sqlite3_errmsg(db_)) + " in: " +
+                           std::string(sql.substr(0, 200))));
+    }
+    cache_.emplace(std::string(sql), stmt);
+    return stmt;
+  }
+
+  // Runs a prepared statement; collects rows if `rows` is non-null.
+  Result<int64_t> Run(std::string_view sql, const Params& params, RowSet* rows) {
+    QLRF_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    auto values = params.values();
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::string name = "$" + std::to_string(i + 1);
+      int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+      if (idx == 0) {
+        continue;  // parameter not used by this statement
+      }
+      int rc = SQLITE_OK;
+      const SqlValue& v = values[i];
+      if (std::holds_alternative<std::monostate>(v)) {
+        rc = sqlite3_bind_null(stmt, idx);
+      } else if (const auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else {
+        const auto& s = std::get<std::string>(v);
+        rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+      }
+      if (rc != SQLITE_OK) {
+        return Fail(Internal("SQL bind failed: " + std::string(sqlite3_errmsg(db_))));
+      }
+    }
+    int ncols = sqlite3_column_count(stmt);
+    std::vector<std::string> names;
+    std::vector<SqlValue> cells;
+    if (rows != nullptr) {
+      names.reserve(static_cast<size_t>(ncols));
+      for (int c = 0; c < ncols; ++c) {
+        const char* n = sqlite3_column_name(stmt, c);
+        names.emplace_back(n != nullptr ? n : "");
+      }
+    }
+    while (true) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) {
+        break;
+      }
+      if (rc != SQLITE_ROW) {
+        Error e = MapError(rc, sqlite3_errmsg(db_));
+        sqlite3_reset(stmt);
+        return Fail(std::move(e));
+      }
+      if (rows == nullptr) {
+        continue;
+      }
+      for (int c = 0; c < ncols; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_NULL: cells.emplace_back(std::monostate{}); break;
+          case SQLITE_INTEGER: cells.emplace_back(int64_t{sqlite3_column_int64(stmt, c)}); break;
+          case SQLITE_FLOAT: cells.emplace_back(sqlite3_column_double(stmt, c)); break;
+          default: {
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            int len = sqlite3_column_bytes(stmt, c);
+            cells.emplace_back(std::string(p != nullptr ? p : "", static_cast<size_t>(len)));
+          }
+        }
+      }
+    }
+    int64_t changed = sqlite3_changes64(db_);
+    sqlite3_reset(stmt);
+    if (rows != nullptr) {
+      *rows = RowSet(std::move(names), std::move(cells));
+    }
+    return changed;
+  }
+
+  static Error MapError(int rc, std::string_view msg) {
+    std::string m(msg);
+    switch (rc) {
+      case SQLITE_CONSTRAINT_UNIQUE:
+      case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return AlreadyExists("duplicate: " + m);
+      case SQLITE_CONSTRAINT_FOREIGNKEY:
+        return FailedPrecondition("referenced entity missing or still referenced: " + m);
+      case SQLITE_CONSTRAINT_CHECK:
+      case SQLITE_CONSTRAINT_NOTNULL:
+        return InvalidArgument("constraint violated: " + m);
+      default:
+        break;
+    }
+    int primary = rc & 0xFF;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      return Aborted("database is busy: " + m);
+    }
+    if (primary == SQLITE_CONSTRAINT) {
+      return InvalidArgument("constraint violated: " + m);
+    }
+    return Internal("SQLite error " + std::to_string(rc) + ": " + m);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace
+
+struct SqliteDatabase::State {
+  SqliteOptions options;
+  bool single = false;  // :memory: — the writer serves reads too
+
+  std::mutex writer_mu;
+  std::condition_variable writer_cv;
+  bool writer_busy = false;
+  std::unique_ptr<Connection> writer;
+
+  std::mutex readers_mu;
+  std::condition_variable readers_cv;
+  std::vector<std::unique_ptr<Connection>> idle_readers;
+  int64_t readers_total = 0;
+
+  std::atomic<int64_t> in_use{0};
+  std::atomic<int64_t> waits{0};
+
+  Result<Connection*> AcquireWriter() {
+    std::unique_lock lock(writer_mu);
+    if (writer_busy) {
+      waits.fetch_add(1, std::memory_order_relaxed);
+      if (!writer_cv.wait_for(lock, options.acquire_timeout, [&] { return !writer_busy; })) {
+        return Fail(Unavailable("timed out waiting for the SQLite writer"));
+      }
+    }
+    writer_busy = true;
+    in_use.fetch_add(1, std::memory_order_relaxed);
+    return writer.get();
+  }
+  void ReleaseWriter() {
+    {
+      std::lock_guard lock(writer_mu);
+      writer_busy = false;
+    }
+    in_use.fetch_sub(1, std::memory_order_relaxed);
+    writer_cv.notify_one();
+  }
+  Result<std::unique_ptr<Connection>> AcquireReader() {
+    std::unique_lock lock(readers_mu);
+    if (idle_readers.empty()) {
+      waits.fetch_add(1, std::memory_order_relaxed);
+      if (!readers_cv.wait_for(lock, options.acquire_timeout,
+                               [&] { return !idle_readers.empty(); })) {
+        return Fail(Unavailable("timed out waiting for a SQLite reader connection"));
+      }
+    }
+    auto conn = std::move(idle_readers.back());
+    idle_readers.pop_back();
+    in_use.fetch_add(1, std::memory_order_relaxed);
+    return conn;
+  }
+  void ReleaseReader(std::unique_ptr<Connection> conn) {
+    {
+      std::lock_guard lock(readers_mu);
+      idle_readers.push_back(std::move(conn));
+    }
+    in_use.fetch_sub(1, std::memory_order_relaxed);
+    readers_cv.notify_one();
+  }
+};
+
+namespace {
+
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(SqliteDatabase::State* state, Connection* conn,
+                    std::unique_ptr<Connection> reader, std::string org_id)
+      : state_(state), conn_(conn), reader_(std::move(reader)), org_id_(std::move(org_id)) {}
+
+  ~SqliteTransaction() override {
+    if (!done_) {
+      (void)conn_->ExecScript("ROLLBACK");
+    }
+    if (reader_) {
+      state_->ReleaseReader(std::move(reader_));
+    } else {
+      state_->ReleaseWriter();
+    }
+  }
+
+  Result<RowSet> Query(std::string_view sql, const Params& params) override {
+    RowSet rows;
+    QLRF_TRY(conn_->Run(sql, params, &rows));
+    return rows;
+  }
+  Result<int64_t> Exec(std::string_view sql, const Params& params) override {
+    return conn_->Run(sql, params, nullptr);
+  }
+  Status ExecScript(std::string_view sql) override { return conn_->ExecScript(sql); }
+  Status Commit() override {
+    QLRF_CHECK(!done_, "transaction committed twice");
+    auto st = conn_->ExecScript("COMMIT");
+    if (st) {
+      done_ = true;
+    }
+    return st;
+  }
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  const std::string& org_id() const override { return org_id_; }
+
+ private:
+  SqliteDatabase::State* state_;
+  Connection* conn_;
+  std::unique_ptr<Connection> reader_;
+  std::string org_id_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+SqliteDatabase::SqliteDatabase(std::unique_ptr<State> state) : state_(std::move(state)) {}
+SqliteDatabase::~SqliteDatabase() = default;
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
+  auto state = std::make_unique<State>();
+  state->options = options;
+  state->single = options.path == ":memory:" || options.path.empty();
+  if (state->single) {
+    state->options.path = ":memory:";
+  }
+  state->writer = std::make_unique<Connection>();
+  QLRF_TRY(state->writer->Open(state->options, false));
+  if (!state->single) {
+    for (int i = 0; i < options.readers; ++i) {
+      auto reader = std::make_unique<Connection>();
+      QLRF_TRY(reader->Open(state->options, true));
+      state->idle_readers.push_back(std::move(reader));
+    }
+    state->readers_total = options.readers;
+  }
+  return std::unique_ptr<SqliteDatabase>(new SqliteDatabase(std::move(state)));
+}
+
+Result<std::unique_ptr<Transaction>> SqliteDatabase::BeginScoped(TxMode mode, std::string org_id) {
+  State& s = *state_;
+  if (mode == TxMode::kWrite || s.single) {
+    QLRF_ASSIGN_OR_RETURN(Connection * conn, s.AcquireWriter());
+    auto st = conn->ExecScript(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (!st) {
+      s.ReleaseWriter();
+      return Fail(st.error());
+    }
+    return std::unique_ptr<Transaction>(
+        std::make_unique<SqliteTransaction>(&s, conn, nullptr, std::move(org_id)));
+  }
+  QLRF_ASSIGN_OR_RETURN(auto reader, s.AcquireReader());
+  auto st = reader->ExecScript("BEGIN");
+  if (!st) {
+    s.ReleaseReader(std::move(reader));
+    return Fail(st.error());
+  }
+  Connection* raw = reader.get();
+  return std::unique_ptr<Transaction>(
+      std::make_unique<SqliteTransaction>(&s, raw, std::move(reader), std::move(org_id)));
+}
+
+Result<std::unique_ptr<Transaction>> SqliteDatabase::Begin(TxMode mode, std::string_view org_id) {
+  QLRF_CHECK(!org_id.empty(), "tenant transactions need an org id; use BeginSystem");
+  return BeginScoped(mode, std::string(org_id));
+}
+
+Result<std::unique_ptr<Transaction>> SqliteDatabase::BeginSystem(TxMode mode) {
+  return BeginScoped(mode, std::string());
+}
+
+Status SqliteDatabase::Ping() {
+  QLRF_ASSIGN_OR_RETURN(auto tx, BeginSystem(TxMode::kRead));
+  QLRF_TRY(tx->Query("SELECT 1", {}));
+  return Ok();
+}
+
+PoolStats SqliteDatabase::Stats() const {
+  PoolStats s;
+  s.size = 1 + state_->readers_total;
+  s.in_use = state_->in_use.load(std::memory_order_relaxed);
+  s.waits_total = state_->waits.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace qlrf::storage

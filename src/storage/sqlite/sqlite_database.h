@@ -1,0 +1,42 @@
+// SQLite implementation of storage::Database: WAL, one writer connection, a reader pool and a
+// prepared-statement cache per connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "storage/database.h"
+
+namespace qlrf::storage {
+
+struct SqliteOptions {
+  std::string path;      // file path, or ":memory:" (one shared connection, tests)
+  int readers = 4;       // reader connections (ignored for :memory:)
+  std::chrono::milliseconds busy_timeout{5000};
+  std::chrono::milliseconds acquire_timeout{5000};
+};
+
+// Thread-safe.
+class SqliteDatabase final : public Database {
+ public:
+  // Opens (creating if needed) the database. Errors: Unavailable if it cannot be opened.
+  static Result<std::unique_ptr<SqliteDatabase>> Open(const SqliteOptions& options);
+  ~SqliteDatabase() override;
+
+  Result<std::unique_ptr<Transaction>> Begin(TxMode mode, std::string_view org_id) override;
+  Result<std::unique_ptr<Transaction>> BeginSystem(TxMode mode) override;
+  Status Ping() override;
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::string_view backend_name() const override { return "sqlite"; }
+  PoolStats Stats() const override;
+
+  struct State;
+
+ private:
+  explicit SqliteDatabase(std::unique_ptr<State> state);
+  Result<std::unique_ptr<Transaction>> BeginScoped(TxMode mode, std::string org_id);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace qlrf::storage
