@@ -2,8 +2,6 @@
 // validation, and a key-rotating JwtVerifier (RFC 7515, 7517, 7518, 7519, 8037).
 #pragma once
 
-#include <boost/json/object.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "common/clock.h"
 #include "common/mutex.h"
@@ -24,10 +24,18 @@ namespace qlrf::jose {
 
 // JWS algorithms we implement ("none" is deliberately absent).
 enum class Algorithm {
-  kHs256, kHs384, kHs512,
-  kRs256, kRs384, kRs512,
-  kPs256, kPs384, kPs512,
-  kEs256, kEs384, kEs512,
+  kHs256,
+  kHs384,
+  kHs512,
+  kRs256,
+  kRs384,
+  kRs512,
+  kPs256,
+  kPs384,
+  kPs512,
+  kEs256,
+  kEs384,
+  kEs512,
   kEdDsa,
 };
 
@@ -103,7 +111,7 @@ class JwkSet {
   static Result<JwkSet> FromJson(const boost::json::object& jwks);
   static Result<JwkSet> Parse(std::string_view json_text);
 
-  // The key with this kid, or nullptr.
+  // The key with this kid, or nullptr (always for an empty kid).
   const Jwk* Find(std::string_view kid) const;
   const std::vector<Jwk>& keys() const { return keys_; }
   size_t skipped() const { return skipped_; }
@@ -149,7 +157,7 @@ struct ClaimRules {
   std::optional<std::string> issuer;    // "iss" must equal it exactly
   std::optional<std::string> audience;  // "aud" (string or array) must contain it
   bool require_exp = true;
-  std::chrono::seconds leeway{60};      // clock skew tolerated on exp, nbf and iat
+  std::chrono::seconds leeway{60};  // clock skew tolerated on exp, nbf and iat
 };
 
 // Checks iss, aud, exp, nbf and iat against `rules` at `now`. Unauthenticated with "token

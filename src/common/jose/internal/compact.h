@@ -2,11 +2,11 @@
 // qlrf_jose.
 #pragma once
 
-#include <boost/json/object.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <boost/json/object.hpp>
 
 #include "common/crypto.h"
 #include "common/jose/jose.h"

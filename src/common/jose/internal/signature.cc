@@ -1,14 +1,14 @@
 // Raw JWS signature verification on OpenSSL 3 EVP (RFC 7518 §3), and the ROCA fingerprint test.
 #include "common/jose/internal/signature.h"
 
+#include <array>
+#include <vector>
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rsa.h>
-
-#include <array>
-#include <vector>
 
 #include "common/jose/internal/openssl.h"
 
@@ -97,9 +97,9 @@ Status DigestVerify(Algorithm alg, EVP_PKEY* pkey, std::string_view input,
   } else if (ok && FamilyOf(alg) == Family::kRsaPkcs1) {
     ok = EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PADDING) == 1;
   }
-  ok = ok && EVP_DigestVerify(md_ctx.get(), der_or_raw_sig.data(), der_or_raw_sig.size(),
-                              reinterpret_cast<const unsigned char*>(input.data()),
-                              input.size()) == 1;
+  ok = ok &&
+       EVP_DigestVerify(md_ctx.get(), der_or_raw_sig.data(), der_or_raw_sig.size(),
+                        reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   ERR_clear_error();
   if (!ok) {
     return BadSignature();
@@ -216,10 +216,9 @@ crypto::Bytes HmacSign(Algorithm alg, std::span<const uint8_t> secret,
   // HMAC() with a null key pointer fails, so an empty secret is passed as a valid zero-length one.
   static constexpr unsigned char kEmpty[1] = {0};
   const unsigned char* key_data = secret.empty() ? kEmpty : secret.data();
-  const unsigned char* result =
-      HMAC(DigestOf(alg), key_data, static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(),
-           out.data(), &len);
+  const unsigned char* result = HMAC(DigestOf(alg), key_data, static_cast<int>(secret.size()),
+                                     reinterpret_cast<const unsigned char*>(signing_input.data()),
+                                     signing_input.size(), out.data(), &len);
   QLRF_CHECK(result != nullptr, "HMAC with a built-in digest failed");
   out.resize(len);
   return out;
@@ -228,8 +227,8 @@ crypto::Bytes HmacSign(Algorithm alg, std::span<const uint8_t> secret,
 Status VerifySignature(Algorithm alg, const Jwk& key, std::string_view signing_input,
                        std::span<const uint8_t> signature) {
   if (!KeyFitsAlgorithm(alg, key)) {
-    return Fail(Unauthenticated("key type does not match algorithm " +
-                                std::string(AlgorithmName(alg))));
+    return Fail(
+        Unauthenticated("key type does not match algorithm " + std::string(AlgorithmName(alg))));
   }
   switch (FamilyOf(alg)) {
     case Family::kHmac:
@@ -248,7 +247,7 @@ Status VerifySignature(Algorithm alg, const Jwk& key, std::string_view signing_i
 bool HasRocaFingerprint(std::span<const uint8_t> modulus) {
   // The odd primes below 168: every ROCA modulus size uses a primorial that includes them all.
   static constexpr std::array<uint32_t, 38> kPrimes = {
-      3,  5,  7,  11, 13, 17, 19, 23, 29, 31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
+      3,  5,  7,  11, 13, 17,  19,  23,  29,  31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
       73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
   for (uint32_t p : kPrimes) {
     uint32_t residue = 0;

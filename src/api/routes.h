@@ -1,0 +1,44 @@
+// Route tables per area, and the OpenAPI document generated from the full table.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "api/route.h"
+#include "common/metrics.h"
+#include "services/identity/identity_service.h"
+#include "storage/database.h"
+
+namespace qlrf::api {
+
+std::vector<Route> IdentityRoutes(services::IdentityService& identity);
+
+// A readiness probe of one dependency.
+struct DependencyCheck {
+  std::string name;
+  bool critical = false;
+  std::function<Status()> check;
+};
+
+struct BuildInfo {
+  std::string version;
+  std::string git_commit;
+  std::string build_time;
+  std::string backend;  // sqlite | postgres
+};
+
+struct OpsDeps {
+  std::vector<DependencyCheck> checks;
+  BuildInfo build;
+  metrics::Registry* metrics = nullptr;
+  // Returns the OpenAPI document text (computed once from the final route table).
+  std::function<const std::string&()> openapi;
+};
+
+std::vector<Route> OpsRoutes(OpsDeps deps);
+
+// OpenAPI 3.1 document for `routes`.
+std::string BuildOpenApi(const std::vector<Route>& routes, const BuildInfo& build);
+
+}  // namespace qlrf::api

@@ -1,0 +1,235 @@
+// Wiring: config → database → services → route table → dispatcher → HTTP server.
+#include "app/wiring.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "api/dispatcher.h"
+#include "api/http/server.h"
+#include "api/http/termination_signal.h"
+#include "api/routes.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/random.h"
+#include "services/audit/auditor.h"
+#include "services/identity/authenticator.h"
+#include "services/identity/identity_service.h"
+#include "services/identity/session_tokens.h"
+#include "storage/identity_store.h"
+#include "storage/migrations.h"
+#include "storage/postgres/postgres_database.h"
+#include "storage/sqlite/sqlite_database.h"
+
+#ifndef QLRF_VERSION
+#define QLRF_VERSION "0.0.0"
+#endif
+#ifndef QLRF_GIT_COMMIT
+#define QLRF_GIT_COMMIT "unknown"
+#endif
+#ifndef QLRF_BUILD_TIME
+#define QLRF_BUILD_TIME "unknown"
+#endif
+
+namespace qlrf::app {
+
+Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bool migrate) {
+  std::string url = EffectiveDatabaseUrl(config);
+  std::unique_ptr<storage::Database> db;
+  if (url.rfind("sqlite://", 0) == 0) {
+    storage::SqliteOptions o;
+    o.path = url.substr(9);
+    if (o.path != ":memory:") {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(o.path).parent_path(), ec);
+      if (ec) {
+        return Fail(Unavailable("cannot create the directory for '" + o.path + "': " +
+                                ec.message()));
+      }
+    }
+    o.readers = std::max(2, config.db_pool_size / 2);
+    QLRF_ASSIGN_OR_RETURN(auto sqlite, storage::SqliteDatabase::Open(o));
+    db = std::move(sqlite);
+  } else if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
+    storage::PostgresOptions o;
+    o.url = url;
+    o.pool_size = config.db_pool_size;
+    QLRF_ASSIGN_OR_RETURN(auto pg, storage::PostgresDatabase::Open(o));
+    db = std::move(pg);
+  } else {
+    return Fail(FieldError("RF_DATABASE_URL", "must start with sqlite:// or postgres://"));
+  }
+  if (migrate) {
+    QLRF_ASSIGN_OR_RETURN(auto report, storage::Migrate(*db, SystemClock().Now()));
+    for (const auto& v : report.applied) {
+      log::Info("migration applied", {{"version", v}});
+    }
+  }
+  return db;
+}
+
+namespace {
+
+// The session signing secret: RF_SESSION_SECRET, or one generated on first start and kept in
+// the database so that every replica and restart agrees.
+Result<std::string> SessionSecret(const Config& config, storage::Database& db, Random& random) {
+  if (!config.session_secret.empty()) {
+    return config.session_secret;
+  }
+  return storage::WithWrite(db, "", [&](storage::Transaction& tx) -> Result<std::string> {
+    QLRF_ASSIGN_OR_RETURN(auto existing, storage::IdentityStore::GetSetting(tx, "session_secret"));
+    if (existing) {
+      return *existing;
+    }
+    std::string secret = RandomHex(random, 32);
+    QLRF_TRY(storage::IdentityStore::PutSetting(tx, "session_secret", secret,
+                                                FormatTime(SystemClock().Now())));
+    return secret;
+  });
+}
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double ProcessRssBytes() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0;
+  long rss = 0;
+  in >> pages >> rss;
+  return static_cast<double>(rss) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+int Serve(const Config& config, const ServeOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  SystemClock clock;
+  SystemRandom random;
+  http::TerminationSignal signals;
+
+  auto db = OpenDatabase(config, true);
+  if (!db) {
+    log::Error("cannot open the database", {{"error", db.error().ToString()}});
+    std::fprintf(stderr, "qlrf: %s\n", db.error().ToString().c_str());
+    return 1;
+  }
+  storage::Database& database = **db;
+  auto secret = SessionSecret(config, database, random);
+  if (!secret) {
+    std::fprintf(stderr, "qlrf: %s\n", secret.error().ToString().c_str());
+    return 1;
+  }
+  services::SessionTokens sessions(*secret, config.session_ttl_seconds, clock);
+  services::AuthenticatorOptions auth_options;
+  auth_options.dev_org_fallback = config.development();
+  // OIDC verification (RF_OIDC_ISSUER) is wired when the JWKS client lands; see docs/auth.md.
+  services::Authenticator auth(database, sessions, nullptr, clock, random, auth_options);
+  services::Auditor auditor(clock, random);
+  services::IdentityService identity(database, auditor, auth, sessions, clock, random);
+
+  auto boot = identity.Bootstrap();
+  if (!boot) {
+    std::fprintf(stderr, "qlrf: bootstrap failed: %s\n", boot.error().ToString().c_str());
+    return 1;
+  }
+  if (boot->created) {
+    // Printed once to the console, never logged.
+    std::printf(
+        "\n  First start: created organization 'default' and user 'admin'.\n"
+        "  Admin password (shown only now): %s\n"
+        "  Log in:  curl -s -X POST localhost:%u/api/v1/auth/login -H 'Content-Type: "
+        "application/json' -d '{\"login\":\"admin\",\"password\":\"%s\"}'\n\n",
+        boot->admin_password.c_str(), config.ListenPort(), boot->admin_password.c_str());
+    std::fflush(stdout);
+  }
+
+  metrics::Registry metrics;
+  metrics.AddGauge("qlrf_db_pool_connections", "Database connections open",
+                   [&database] { return static_cast<double>(database.Stats().size); });
+  metrics.AddGauge("qlrf_db_pool_in_use", "Database connections in use",
+                   [&database] { return static_cast<double>(database.Stats().in_use); });
+  metrics.AddGauge("qlrf_db_pool_waits_total", "Connection acquisitions that waited",
+                   [&database] { return static_cast<double>(database.Stats().waits_total); });
+  metrics.AddGauge("process_cpu_seconds_total", "User and system CPU time", ProcessCpuSeconds);
+  metrics.AddGauge("process_resident_memory_bytes", "Resident memory", ProcessRssBytes);
+  double start_time = static_cast<double>(UnixSeconds(clock.Now()));
+  metrics.AddGauge("process_start_time_seconds", "Start time (Unix)",
+                   [start_time] { return start_time; });
+
+  api::OpsDeps ops;
+  ops.metrics = &metrics;
+  ops.build = {QLRF_VERSION, QLRF_GIT_COMMIT, QLRF_BUILD_TIME,
+               std::string(database.backend_name())};
+  ops.checks.push_back({"database", true, [&database] { return database.Ping(); }});
+  if (!config.redis_url.empty()) {
+    ops.checks.push_back({"redis", false, [] {
+                            return Status(Fail(Unimplemented("redis client not built yet")));
+                          }});
+  }
+  if (!config.kafka_brokers.empty()) {
+    ops.checks.push_back({"kafka", false, [] {
+                            return Status(Fail(Unimplemented("kafka client not built yet")));
+                          }});
+  }
+  std::string openapi;
+  ops.openapi = [&openapi]() -> const std::string& { return openapi; };
+
+  std::vector<api::Route> routes = api::IdentityRoutes(identity);
+  for (auto& r : api::OpsRoutes(ops)) routes.push_back(std::move(r));
+  openapi = api::BuildOpenApi(routes, ops.build);
+
+  api::DispatcherOptions dopts;
+  dopts.access_log = config.access_log;
+  dopts.rate_limit_rps = config.rate_limit_rps;
+  dopts.rate_limit_burst = config.rate_limit_burst;
+  dopts.blocking_threads = std::max(4, config.db_pool_size);
+  auto dispatcher =
+      api::Dispatcher::Create(std::move(routes), auth, metrics, clock, random, dopts);
+  if (!dispatcher) {
+    std::fprintf(stderr, "qlrf: %s\n", dispatcher.error().ToString().c_str());
+    return 1;
+  }
+
+  http::ServerOptions sopts;
+  sopts.host = config.ListenHost();
+  sopts.port = config.ListenPort();
+  sopts.io_threads = config.http_threads;
+  sopts.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  api::Dispatcher* d = dispatcher->get();
+  http::Server server(sopts, [d](http::Request&& req, http::Responder respond) {
+    d->Handle(std::move(req), std::move(respond));
+  });
+  auto st = server.Start();
+  if (!st) {
+    std::fprintf(stderr, "qlrf: cannot listen on %s: %s\n", config.listen.c_str(),
+                 st.error().ToString().c_str());
+    return 1;
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count();
+  char startup[32];
+  std::snprintf(startup, sizeof startup, "%.1f", ms);
+  log::Info("qlrf ready", {{"listen", config.ListenHost() + ":" + std::to_string(server.port())},
+                           {"backend", std::string(database.backend_name())},
+                           {"env", config.env},
+                           {"role", options.role},
+                           {"startup_ms", startup}});
+  auto sig = signals.Wait();
+  log::Info("shutting down", {{"signal", sig ? std::to_string(*sig) : "?"}});
+  server.Shutdown(std::chrono::seconds(20));
+  (*dispatcher)->Drain();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace qlrf::app

@@ -1,0 +1,23 @@
+// Builds every concrete object from the Config: the only place that does (STYLE.md §5).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/config.h"
+#include "common/result.h"
+#include "storage/database.h"
+
+namespace qlrf::app {
+
+// Opens the database named by the config (sqlite:///path or postgres://…) and migrates it.
+Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bool migrate);
+
+struct ServeOptions {
+  std::string role = "all";  // all | api | worker | orchestrator
+};
+
+// Runs the server until SIGTERM/SIGINT, then drains. Returns the process exit code.
+int Serve(const Config& config, const ServeOptions& options);
+
+}  // namespace qlrf::app
