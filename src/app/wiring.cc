@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/random.h"
+#include "integrations/dependency_probes.h"
 #include "services/audit/auditor.h"
 #include "services/identity/authenticator.h"
 #include "services/identity/identity_service.h"
@@ -172,13 +173,25 @@ int Serve(const Config& config, const ServeOptions& options) {
                std::string(database.backend_name())};
   ops.checks.push_back({"database", true, [&database] { return database.Ping(); }});
   if (!config.redis_url.empty()) {
-    ops.checks.push_back({"redis", false, [] {
-                            return Status(Fail(Unimplemented("redis client not built yet")));
+    auto endpoint = integrations::ParseRedisUrl(config.redis_url);
+    if (!endpoint) {
+      std::fprintf(stderr, "qlrf: %s\n", endpoint.error().ToString().c_str());
+      return 1;
+    }
+    ops.checks.push_back({"redis", false, [e = *endpoint] {
+                            return integrations::PingRedis(e, std::chrono::milliseconds(1000));
                           }});
   }
+  std::shared_ptr<integrations::KafkaProbe> kafka;
   if (!config.kafka_brokers.empty()) {
-    ops.checks.push_back({"kafka", false, [] {
-                            return Status(Fail(Unimplemented("kafka client not built yet")));
+    auto probe = integrations::KafkaProbe::Create(config.kafka_brokers);
+    if (!probe) {
+      std::fprintf(stderr, "qlrf: %s\n", probe.error().ToString().c_str());
+      return 1;
+    }
+    kafka = std::move(*probe);
+    ops.checks.push_back({"kafka", false, [kafka] {
+                            return kafka->Ping(std::chrono::milliseconds(1000));
                           }});
   }
   std::string openapi;

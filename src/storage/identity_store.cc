@@ -11,8 +11,6 @@ void RequireTenant(const Transaction& tx) {
   QLRF_CHECK(!tx.org_id().empty(), "tenant query run in a system transaction");
 }
 
-std::string LimitPlusOne(const PageRequest& p) { return std::to_string(p.limit + 1); }
-
 constexpr std::string_view kOrgCols =
     "id, name, slug, external_id, autonomy_mode, created_at, updated_at";
 

@@ -49,7 +49,7 @@ std::unique_ptr<Database> MakeFile() {
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
                          ::testing::Values(BackendFactory{"memory", MakeMemory},
                                            BackendFactory{"wal_file", MakeFile}),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace qlrf::storage::testing

@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`. Both install what is missing
+# (Debian 12, as root), build with Ninja + ccache, and work from a clean clone.
+BUILD_DIR ?= out
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= 2
+LISTEN ?= 0.0.0.0:8080
+DATA_DIR ?= ./data
+
+.PHONY: all deps configure build run test test-quick bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Builds, migrates and starts the server on :8080 with the default org (first start prints the
+# admin password once).
+run: build
+	$(BUILD_DIR)/src/app/qlrf --data-dir $(DATA_DIR) migrate
+	RF_LISTEN=$(LISTEN) $(BUILD_DIR)/src/app/qlrf --data-dir $(DATA_DIR) serve
+
+# The whole suite: unit, fuzz-corpus replays, and the PostgreSQL tests (a throwaway server).
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The quick loop: no live services.
+test-quick: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE 'pg|redis|kafka'
+
+bench: build
+	bench/http/run.sh $(BUILD_DIR)/src/app/qlrf
+
+clean:
+	rm -rf $(BUILD_DIR)
