@@ -399,7 +399,7 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
     double seconds = std::chrono::duration<double>(s.clock->Monotonic() - start).count();
     route.latency->Observe(seconds);
     s.StatusCounter(route, out.status).Inc();
-    if (s.options.access_log && route.route.authenticated) {
+    if (s.options.access_log && route.route.tag != "ops") {
       std::string m = ",\"request_id\":";
       json::AppendQuoted(m, request_id);
       m += ",\"method\":";

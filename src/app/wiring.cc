@@ -22,6 +22,7 @@
 #include "services/audit/auditor.h"
 #include "services/identity/authenticator.h"
 #include "services/identity/identity_service.h"
+#include "services/identity/oidc.h"
 #include "services/identity/session_tokens.h"
 #include "storage/identity_store.h"
 #include "storage/migrations.h"
@@ -133,8 +134,34 @@ int Serve(const Config& config, const ServeOptions& options) {
   services::SessionTokens sessions(*secret, config.session_ttl_seconds, clock);
   services::AuthenticatorOptions auth_options;
   auth_options.dev_org_fallback = config.development();
-  // OIDC verification (RF_OIDC_ISSUER) is wired when the JWKS client lands; see docs/auth.md.
-  services::Authenticator auth(database, sessions, nullptr, clock, random, auth_options);
+  // External identity provider: RF_OIDC_ISSUER, or the issuer a Clerk publishable key names.
+  std::unique_ptr<CurlHttpClient> http_client;
+  std::unique_ptr<services::HttpJwksKeySource> jwks;
+  std::unique_ptr<services::JoseOidcVerifier> oidc;
+  std::string issuer = config.oidc_issuer;
+  if (issuer.empty() && !config.clerk_publishable_key.empty()) {
+    auto derived = services::ClerkIssuerFromPublishableKey(config.clerk_publishable_key);
+    if (!derived) {
+      std::fprintf(stderr, "qlrf: %s\n", derived.error().ToString().c_str());
+      return 1;
+    }
+    issuer = *derived;
+  }
+  if (!issuer.empty()) {
+    services::OidcOptions o;
+    o.issuer = issuer;
+    o.audience = config.oidc_audience;
+    o.jwks_url = config.oidc_jwks_url.empty() ? services::DefaultJwksUrl(issuer)
+                                              : config.oidc_jwks_url;
+    o.org_claim = config.oidc_org_claim;
+    o.role_claim = config.oidc_role_claim;
+    http_client = std::make_unique<CurlHttpClient>();
+    jwks = std::make_unique<services::HttpJwksKeySource>(*http_client, clock, o.jwks_url,
+                                                         o.cache_ttl);
+    oidc = std::make_unique<services::JoseOidcVerifier>(*jwks, clock, o);
+    log::Info("OIDC enabled", {{"issuer", o.issuer}, {"jwks_url", o.jwks_url}});
+  }
+  services::Authenticator auth(database, sessions, oidc.get(), clock, random, auth_options);
   services::Auditor auditor(clock, random);
   services::IdentityService identity(database, auditor, auth, sessions, clock, random);
 

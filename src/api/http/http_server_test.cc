@@ -72,14 +72,12 @@ class RawClient {
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-    connect_errno_ = connected_ ? 0 : errno;
   }
   ~RawClient() { ::close(fd_); }
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
 
-  bool connected() const { return connected_; }
-  int connect_errno() const { return connect_errno_; }
+  bool IsConnected() const { return connected_; }
 
   // False once the peer has closed (EPIPE / ECONNRESET).
   bool Send(std::string_view data) {
@@ -162,7 +160,6 @@ class RawClient {
 
   int fd_;
   bool connected_ = false;
-  int connect_errno_ = 0;
   std::string pending_;
 };
 
@@ -192,7 +189,7 @@ std::string Get(std::string_view target, std::string_view extra = "") {
 }
 
 // Answers "<method> <target> <body>".
-void Echo(Request&& request, Responder respond) {
+void Echo(Request&& request, const Responder& respond) {
   Response r;
   r.content_type = "text/plain";
   r.body = request.method + " " + request.target + " " + request.body;
@@ -228,15 +225,15 @@ TEST(RequestTest, SplitsTargetAndFindsHeadersCaseInsensitively) {
 TEST_F(HttpServerTest, ServesSeveralRequestsOnOneKeepAliveConnection) {
   std::mutex mu;
   std::vector<std::string> remotes;
-  StartServer([&](Request&& request, Responder respond) {
+  StartServer([&](Request&& request, const Responder& respond) {
     {
       std::lock_guard<std::mutex> lock(mu);
       remotes.push_back(request.remote_address);
     }
-    Echo(std::move(request), std::move(respond));
+    Echo(std::move(request), respond);
   });
   RawClient client = Connect();
-  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.IsConnected());
   for (int i = 0; i < 3; ++i) {
     const std::string target = "/item/" + std::to_string(i);
     ASSERT_TRUE(client.Send(Get(target)));
@@ -255,7 +252,7 @@ TEST_F(HttpServerTest, ServesSeveralRequestsOnOneKeepAliveConnection) {
 
 TEST_F(HttpServerTest, PassesMethodTargetHeadersAndBodyAsReceived) {
   std::promise<Request> seen;
-  StartServer([&](Request&& request, Responder respond) {
+  StartServer([&](Request&& request, const Responder& respond) {
     seen.set_value(std::move(request));
     respond(Response{});
   });
@@ -281,7 +278,7 @@ TEST_F(HttpServerTest, HandlerMayRespondFromAnotherThread) {
   StartServer([&](Request&& request, Responder respond) {
     std::lock_guard<std::mutex> lock(mu);
     workers.emplace_back([request = std::move(request), respond = std::move(respond)]() mutable {
-      Echo(std::move(request), std::move(respond));
+      Echo(std::move(request), respond);
     });
   });
   RawClient client = Connect();
@@ -308,7 +305,7 @@ TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {
     workers.emplace_back(
         [request = std::move(request), respond = std::move(respond), delay]() mutable {
           std::this_thread::sleep_for(delay);
-          Echo(std::move(request), std::move(respond));
+          Echo(std::move(request), respond);
         });
   });
   RawClient client = Connect();
@@ -345,7 +342,7 @@ TEST_F(HttpServerTest, RejectsOversizedContentLengthWith413WithoutReadingTheBody
   ServerOptions options = TestOptions();
   options.max_body_bytes = 1024;
   StartServer(
-      [&](Request&&, Responder respond) {
+      [&](Request&&, const Responder& respond) {
         ++calls;
         respond(Response{});
       },
@@ -389,7 +386,7 @@ TEST_F(HttpServerTest, DecodesChunkedBody) {
 
 TEST_F(HttpServerTest, RejectsGarbageWith400AndCloses) {
   std::atomic<int> calls{0};
-  StartServer([&](Request&&, Responder respond) {
+  StartServer([&](Request&&, const Responder& respond) {
     ++calls;
     respond(Response{});
   });
@@ -423,7 +420,7 @@ TEST_F(HttpServerTest, HeaderTimeoutClosesSlowlorisConnection) {
   options.header_timeout = 200ms;
   std::atomic<int> calls{0};
   StartServer(
-      [&](Request&&, Responder respond) {
+      [&](Request&&, const Responder& respond) {
         ++calls;
         respond(Response{});
       },
@@ -485,7 +482,7 @@ TEST_F(HttpServerTest, HeadResponseHasContentLengthButNoBody) {
 }
 
 TEST_F(HttpServerTest, WritesServerHeadersAndDropsUnsafeOnes) {
-  StartServer([](Request&&, Responder respond) {
+  StartServer([](Request&&, const Responder& respond) {
     Response r;
     r.status = 201;
     r.headers = {{"X-Ok", "yes"},
@@ -509,7 +506,7 @@ TEST_F(HttpServerTest, WritesServerHeadersAndDropsUnsafeOnes) {
 }
 
 TEST_F(HttpServerTest, IgnoresSecondResponderCall) {
-  StartServer([](Request&& request, Responder respond) {
+  StartServer([](Request&& request, const Responder& respond) {
     Response r;
     r.body = request.target;
     respond(r);
@@ -528,7 +525,7 @@ TEST_F(HttpServerTest, IgnoresSecondResponderCall) {
 }
 
 TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
-  StartServer([](Request&&, Responder) { throw std::runtime_error("boom"); });
+  StartServer([](Request&&, const Responder&) { throw std::runtime_error("boom"); });
   RawClient client = Connect();
   ASSERT_TRUE(client.Send(Get("/")));
   auto response = client.ReadResponse();
@@ -536,6 +533,20 @@ TEST_F(HttpServerTest, HandlerExceptionBecomes500) {
   EXPECT_EQ(response->status, 500);
   EXPECT_THAT(response->body, HasSubstr(R"("code":"internal")"));
   EXPECT_THAT(response->body, ::testing::Not(HasSubstr("boom")));
+}
+
+TEST_F(HttpServerTest, ClosesConnectionsBeyondMaxConnections) {
+  ServerOptions options = TestOptions();
+  options.max_connections = 1;
+  StartServer(Echo, options);
+  RawClient first = Connect();
+  ASSERT_TRUE(Eventually([&] { return server_->active_connections() == 1; }));
+  RawClient second = Connect();  // the kernel completes the handshake; the server hangs up
+  EXPECT_TRUE(second.WaitClosed());
+  ASSERT_TRUE(first.Send(Get("/still-served")));
+  auto response = first.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
 }
 
 TEST_F(HttpServerTest, StartFailsWithUnavailableWhenAddressIsInUse) {
@@ -574,7 +585,7 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestFinishAndRefusesNewConnections
     if (request.target == "/slow") {
       pending.set_value(std::move(respond));
     } else {
-      Echo(std::move(request), std::move(respond));
+      Echo(std::move(request), respond);
     }
   });
   const uint16_t port = server_->port();
@@ -586,7 +597,7 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestFinishAndRefusesNewConnections
   Responder respond = pending.get_future().get();
 
   std::thread shutdown([&] { server_->Shutdown(10s); });
-  EXPECT_TRUE(Eventually([&] { return !RawClient(port).connected(); }));
+  EXPECT_TRUE(Eventually([&] { return !RawClient(port).IsConnected(); }));
   EXPECT_TRUE(idle.WaitClosed());  // idle keep-alive connections go at once
 
   respond(Response{200, "text/plain", {}, "done"});

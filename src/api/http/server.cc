@@ -34,6 +34,7 @@ std::string_view Request::HeaderValue(std::string_view name) const {
 Server::Server(ServerOptions options, Handler handler)
     : state_(std::make_shared<internal::ServerState>(std::move(options), std::move(handler))) {}
 
+// NOLINTNEXTLINE(bugprone-exception-escape): see the declaration.
 Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
 
 Status Server::Start() {
@@ -44,11 +45,11 @@ Status Server::Start() {
   QLRF_TRY(state_->Listen());
   started_ = true;
   running_ = true;
-  boost::asio::post(state_->workers[0]->context(), [state = state_.get()] { state->Accept(); });
+  boost::asio::post(state_->workers[0]->Context(), [state = state_.get()] { state->Accept(); });
   try {
     for (auto& worker : state_->workers) {
       worker->StartSweeping();
-      threads_.emplace_back([w = worker.get()] { w->context().run(); });
+      threads_.emplace_back([w = worker.get()] { w->Context().run(); });
     }
   } catch (const std::system_error& e) {
     ShutdownLocked(std::chrono::milliseconds(0));
@@ -77,7 +78,7 @@ void Server::ShutdownLocked(std::chrono::milliseconds drain) {
   s.draining.store(true);
   s.StopAccepting();
   for (auto& worker : s.workers) {
-    boost::asio::post(worker->context(), [w = worker.get()] { w->CloseIdle(); });
+    boost::asio::post(worker->Context(), [w = worker.get()] { w->CloseIdle(); });
   }
   // Requests being received or handled finish on their own (each ends with Connection: close).
   // Polling keeps the hot path free of any notification; this runs once per process.
@@ -86,7 +87,7 @@ void Server::ShutdownLocked(std::chrono::milliseconds drain) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   for (auto& worker : s.workers) {
-    boost::asio::post(worker->context(), [w = worker.get()] { w->Stop(); });
+    boost::asio::post(worker->Context(), [w = worker.get()] { w->Stop(); });
   }
   // With every socket closed and the sweeps stopped, each io_context runs out of work.
   for (auto& t : threads_) {
@@ -100,8 +101,8 @@ void Server::ShutdownLocked(std::chrono::milliseconds drain) {
   // Run what Responders posted after the threads left; their connections are closed, so this
   // only releases them.
   for (auto& worker : s.workers) {
-    worker->context().restart();
-    worker->context().run();
+    worker->Context().restart();
+    worker->Context().run();
   }
 }
 

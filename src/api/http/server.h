@@ -81,7 +81,8 @@ struct ServerOptions {
 class Server {
  public:
   Server(ServerOptions options, Handler handler);
-  ~Server();  // Shutdown(0ms) if still running.
+  // Shutdown(0ms) if still running. A throw from it (joining from an io thread) is a bug.
+  ~Server();  // NOLINT(bugprone-exception-escape)
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
@@ -90,8 +91,9 @@ class Server {
   // if the server was started before.
   Status Start();
 
+  // Accessors keep Google's lower_case spelling, as callers know them.
   // The bound port (after Start), or 0.
-  uint16_t port() const;
+  uint16_t port() const;  // NOLINT(readability-identifier-naming)
 
   // Stops accepting and closes idle keep-alive connections. Requests already being received or
   // handled get their response (with "Connection: close") until `drain` has passed; then every
@@ -100,9 +102,9 @@ class Server {
   // running.
   void Shutdown(std::chrono::milliseconds drain);
 
-  size_t active_connections() const;
+  size_t active_connections() const;  // NOLINT(readability-identifier-naming)
   // Requests handed to the handler whose response has not been written yet.
-  size_t in_flight() const;
+  size_t in_flight() const;  // NOLINT(readability-identifier-naming)
 
  private:
   void ShutdownLocked(std::chrono::milliseconds drain);

@@ -164,7 +164,7 @@ class HeaderList {
     list_ = next;
     return true;
   }
-  curl_slist* get() const { return list_; }
+  curl_slist* Get() const { return list_; }
 
  private:
   curl_slist* list_ = nullptr;
@@ -200,8 +200,7 @@ struct CurlHttpClient::EasyHandle {
 
 // curl_global_init is reference-counted and thread-safe since libcurl 7.84 (Debian 12: 7.88).
 CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options)
-    : options_(std::move(options)),
-      global_init_ok_(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) {}
+    : options_(options), global_init_ok_(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) {}
 
 CurlHttpClient::~CurlHttpClient() {
   {
@@ -253,12 +252,15 @@ Result<HttpClientResponse> CurlHttpClient::Send(const HttpClientRequest& request
   bool has_expect = false;
   for (const auto& [name, value] : request.headers) {
     if (!IsToken(name) || HasLineBreak(value)) {
-      return Fail(InvalidArgument(what + ": invalid header '" + name + "'"));
+      return Fail(
+          InvalidArgument(std::string(what).append(": invalid header '").append(name) + "'"));
     }
     has_content_type = has_content_type || AsciiIEquals(name, "content-type");
     has_expect = has_expect || AsciiIEquals(name, "expect");
     // "Name;" is libcurl's spelling of a header with an empty value.
-    if (!headers.Append(value.empty() ? name + ";" : name + ": " + value)) {
+    std::string line = name;
+    line.append(value.empty() ? ";" : ": ").append(value);
+    if (!headers.Append(line)) {
       return Fail(ResourceExhausted(what + ": out of memory"));
     }
   }
@@ -287,7 +289,7 @@ Result<HttpClientResponse> CurlHttpClient::Send(const HttpClientRequest& request
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
                    static_cast<curl_off_t>(options_.max_response_bytes));
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text.data());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.Get());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);

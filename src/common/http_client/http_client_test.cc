@@ -123,6 +123,7 @@ TEST_F(CurlHttpClientTest, ServesConcurrentCallers) {
   CurlHttpClient client;
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {

@@ -68,23 +68,23 @@ class Jwk {
   static Result<Jwk> FromSecret(std::span<const uint8_t> secret, std::string kid = {},
                                 std::string alg = {});
 
-  KeyType type() const { return type_; }
-  const std::string& kid() const { return kid_; }
-  const std::string& alg() const { return alg_; }  // empty when absent
-  const std::string& use() const { return use_; }  // empty when absent
-  const std::vector<std::string>& key_ops() const { return key_ops_; }
-  const std::string& crv() const { return crv_; }  // EC and OKP only
+  KeyType Type() const { return type_; }
+  const std::string& Kid() const { return kid_; }
+  const std::string& Alg() const { return alg_; }  // empty when absent
+  const std::string& Use() const { return use_; }  // empty when absent
+  const std::vector<std::string>& KeyOps() const { return key_ops_; }
+  const std::string& Crv() const { return crv_; }  // EC and OKP only
   // RSA modulus bits, EC field bits, 256 for Ed25519, 8 * length of an oct secret.
-  int bits() const { return bits_; }
+  int Bits() const { return bits_; }
   // RSA moduli carrying the ROCA fingerprint (CVE-2017-15361) are refused for verification.
-  bool roca_vulnerable() const { return roca_vulnerable_; }
+  bool RocaVulnerable() const { return roca_vulnerable_; }
   // The OpenSSL key for RSA/EC/OKP (owned by this Jwk; valid while it lives); null for oct.
-  EVP_PKEY* evp_pkey() const { return pkey_.get(); }
+  EVP_PKEY* EvpPkey() const { return pkey_.get(); }
   // The secret of an oct key; empty for the others.
-  std::span<const uint8_t> secret() const;
+  std::span<const uint8_t> Secret() const;
 
  private:
-  struct Secret;
+  struct SecretBytes;
   Jwk() = default;
 
   KeyType type_ = KeyType::kOct;
@@ -96,7 +96,7 @@ class Jwk {
   int bits_ = 0;
   bool roca_vulnerable_ = false;
   std::shared_ptr<EVP_PKEY> pkey_;
-  std::shared_ptr<const Secret> secret_;
+  std::shared_ptr<const SecretBytes> secret_;
 };
 
 // A JWK Set ({"keys":[...]}). Immutable after construction; thread-safe.
@@ -105,7 +105,7 @@ class JwkSet {
   JwkSet() = default;
   explicit JwkSet(std::vector<Jwk> keys) : keys_(std::move(keys)) {}
 
-  // Keys of unsupported kty/crv are skipped (counted in skipped()). InvalidArgument (field
+  // Keys of unsupported kty/crv are skipped (counted in Skipped()). InvalidArgument (field
   // "keys[i].member") for a malformed key, a missing "keys" array, a duplicate kid, or a set that
   // mixes oct secrets with public keys (an invitation to algorithm confusion).
   static Result<JwkSet> FromJson(const boost::json::object& jwks);
@@ -113,8 +113,8 @@ class JwkSet {
 
   // The key with this kid, or nullptr (always for an empty kid).
   const Jwk* Find(std::string_view kid) const;
-  const std::vector<Jwk>& keys() const { return keys_; }
-  size_t skipped() const { return skipped_; }
+  const std::vector<Jwk>& Keys() const { return keys_; }
+  size_t Skipped() const { return skipped_; }
 
  private:
   std::vector<Jwk> keys_;

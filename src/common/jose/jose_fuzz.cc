@@ -81,8 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)jose::VerifyCompact(input, *jwk, f.all);
   }
   if (auto set = jose::JwkSet::Parse(input)) {
-    for (const jose::Jwk& key : set->keys()) {
-      (void)set->Find(key.kid());
+    for (const jose::Jwk& key : set->Keys()) {
+      (void)set->Find(key.Kid());
     }
   }
   if (auto claims = qlrf::json::Parse(input); claims && claims->is_object()) {

@@ -2,6 +2,7 @@
 // JWK parsing, JWS policy, claims and JwtVerifier key rotation. Hermetic: fake clock, no network.
 #include "common/jose/jose.h"
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -24,14 +25,22 @@ namespace {
 
 using std::chrono::seconds;
 
-const std::string kJoseDir = QLRF_CONFORMANCE_DIR "/jose";
+constexpr std::string_view kJoseDir = QLRF_CONFORMANCE_DIR "/jose";
 
-const std::vector<Algorithm> kAllAlgorithms = {
+constexpr std::array<Algorithm, 13> kAllAlgorithms = {
     Algorithm::kHs256, Algorithm::kHs384, Algorithm::kHs512, Algorithm::kRs256, Algorithm::kRs384,
     Algorithm::kRs512, Algorithm::kPs256, Algorithm::kPs384, Algorithm::kPs512, Algorithm::kEs256,
     Algorithm::kEs384, Algorithm::kEs512, Algorithm::kEdDsa};
 
-boost::json::object LoadJson(const std::string& path) {
+// Paths are relative to the jose conformance directory.
+std::string JosePath(std::string_view rel) {
+  return std::string(kJoseDir) + "/" + std::string(rel);
+}
+
+AlgorithmPolicy AllowAll() { return {{kAllAlgorithms.begin(), kAllAlgorithms.end()}}; }
+
+boost::json::object LoadJson(std::string_view rel) {
+  const std::string path = JosePath(rel);
   std::ifstream in(path, std::ios::binary);
   std::stringstream buf;
   buf << in.rdbuf();
@@ -78,12 +87,12 @@ Jwk Secret(std::string_view bytes, std::string kid = {}, std::string alg = {}) {
   return std::move(key).value();
 }
 
-const std::string kSecret32 = "0123456789abcdef0123456789abcdef";
-const std::string kRsaPublicPath = kJoseDir + "/cookbook/jwk/3_3.rsa_public_key.json";
-const std::string kEcPublicPath = kJoseDir + "/cookbook/jwk/3_1.ec_public_key.json";
+constexpr std::string_view kSecret32 = "0123456789abcdef0123456789abcdef";
+constexpr std::string_view kRsaPublicPath = "cookbook/jwk/3_3.rsa_public_key.json";
+constexpr std::string_view kEcPublicPath = "cookbook/jwk/3_1.ec_public_key.json";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+std::string ReadFile(std::string_view rel) {
+  std::ifstream in(JosePath(rel), std::ios::binary);
   std::stringstream buf;
   buf << in.rdbuf();
   return buf.str();
@@ -135,8 +144,7 @@ struct Tally {
 class CookbookTest : public testing::TestWithParam<const char*> {};
 
 TEST_P(CookbookTest, VerifiesCompactAndReproducesHmac) {
-  const std::string path = kJoseDir + "/" + GetParam();
-  boost::json::object doc = LoadJson(path);
+  boost::json::object doc = LoadJson(GetParam());
   ASSERT_FALSE(doc.empty());
   const boost::json::object& input = doc.at("input").as_object();
   const std::string payload = Str(input.at("payload"));
@@ -177,7 +185,7 @@ TEST_P(CookbookTest, VerifiesCompactAndReproducesHmac) {
 
   // (b) re-sign reproducible HMAC examples byte for byte with the exact protected header bytes.
   const bool reproducible = doc.contains("reproducible") && doc.at("reproducible").as_bool();
-  if (reproducible && key->type() == KeyType::kOct) {
+  if (reproducible && key->Type() == KeyType::kOct) {
     auto header = crypto::Base64UrlDecode(Str(signing.at("protected_b64u")));
     ASSERT_TRUE(header.has_value());
     auto token = SignCompact(crypto::AsString(*header), payload, *key);
@@ -216,7 +224,7 @@ TEST(CookbookJwkTest, ParsesEveryCookbookKey) {
        {"3_1.ec_public_key.json", "3_2.ec_private_key.json", "3_3.rsa_public_key.json",
         "3_4.rsa_private_key.json", "3_5.symmetric_key_mac_computation.json",
         "3_6.symmetric_key_encryption.json"}) {
-    auto key = Jwk::Parse(ReadFile(kJoseDir + "/cookbook/jwk/" + file));
+    auto key = Jwk::Parse(ReadFile(std::string("cookbook/jwk/") + file));
     EXPECT_TRUE(key.has_value()) << file << ": " << MessageOf(key);
   }
 }
@@ -295,7 +303,7 @@ class WycheproofSignatureTest : public testing::TestWithParam<const char*> {};
 
 TEST_P(WycheproofSignatureTest, EveryVectorMatchesItsResult) {
   const std::string file = GetParam();
-  boost::json::object doc = LoadJson(kJoseDir + "/wycheproof/" + file);
+  boost::json::object doc = LoadJson("wycheproof/" + file);
   ASSERT_TRUE(doc.contains("testGroups"));
   Tally tally{file};
   int total = 0;
@@ -380,10 +388,10 @@ constexpr Deviation kJwsDeviations[] = {
 
 TEST(WycheproofJwsTest, JsonWebSignatureVectors) {
   const std::string file = "json_web_signature_test.json";
-  boost::json::object doc = LoadJson(kJoseDir + "/wycheproof/" + file);
+  boost::json::object doc = LoadJson("wycheproof/" + file);
   Tally tally{file};
   int json_serialization = 0;
-  const AlgorithmPolicy policy{kAllAlgorithms};
+  const AlgorithmPolicy policy = AllowAll();
   for (const boost::json::value& gv : doc.at("testGroups").as_array()) {
     const boost::json::object& group = gv.as_object();
     // Verification uses the public key; symmetric groups only have "private".
@@ -428,9 +436,9 @@ TEST(WycheproofJwsTest, JsonWebSignatureVectors) {
 
 TEST(WycheproofJwkTest, JsonWebKeyVectors) {
   const std::string file = "json_web_key_test.json";
-  boost::json::object doc = LoadJson(kJoseDir + "/wycheproof/" + file);
+  boost::json::object doc = LoadJson("wycheproof/" + file);
   Tally tally{file};
-  const AlgorithmPolicy policy{kAllAlgorithms};
+  const AlgorithmPolicy policy = AllowAll();
   for (const boost::json::value& gv : doc.at("testGroups").as_array()) {
     const boost::json::object& group = gv.as_object();
     const boost::json::object& jwks =
@@ -531,11 +539,11 @@ TEST(JwkTest, RejectsTruncatedAndMistypedInput) {
 TEST(JwkTest, KeepsKidAlgUseAndKeyOps) {
   Jwk key = MustParseJwk(
       R"({"kty":"oct","k":"AAAA","kid":"k1","alg":"HS256","use":"sig","key_ops":["sign"]})");
-  EXPECT_EQ(key.kid(), "k1");
-  EXPECT_EQ(key.alg(), "HS256");
-  EXPECT_EQ(key.use(), "sig");
-  EXPECT_EQ(key.key_ops(), std::vector<std::string>{"sign"});
-  EXPECT_EQ(key.bits(), 24);
+  EXPECT_EQ(key.Kid(), "k1");
+  EXPECT_EQ(key.Alg(), "HS256");
+  EXPECT_EQ(key.Use(), "sig");
+  EXPECT_EQ(key.KeyOps(), std::vector<std::string>{"sign"});
+  EXPECT_EQ(key.Bits(), 24);
 }
 
 TEST(JwkSetTest, SkipsUnsupportedKtyAndFindsByKid) {
@@ -543,8 +551,8 @@ TEST(JwkSetTest, SkipsUnsupportedKtyAndFindsByKid) {
       R"({"keys":[{"kty":"XYZ","kid":"a"},{"kty":"OKP","crv":"X25519","x":"AA"},
                   {"kty":"oct","kid":"b","k":"AAAA"}]})");
   ASSERT_TRUE(set.has_value()) << MessageOf(set);
-  EXPECT_EQ(set->skipped(), 2u);
-  ASSERT_EQ(set->keys().size(), 1u);
+  EXPECT_EQ(set->Skipped(), 2u);
+  ASSERT_EQ(set->Keys().size(), 1u);
   EXPECT_NE(set->Find("b"), nullptr);
   EXPECT_EQ(set->Find("a"), nullptr);
   EXPECT_EQ(set->Find(""), nullptr);
@@ -607,7 +615,7 @@ TEST(JwsTest, RejectsAlgNoneInAnySpelling) {
     const std::string header = std::string(R"({"alg":")") + alg + R"("})";
     for (const std::string& token :
          {B64(header) + "." + B64("{}") + ".", Token(header, "{}", "x")}) {
-      auto verified = VerifyCompact(token, key, AlgorithmPolicy{kAllAlgorithms});
+      auto verified = VerifyCompact(token, key, AllowAll());
       EXPECT_EQ(CodeOf(verified), ErrorCode::kUnauthenticated) << token;
     }
   }
@@ -621,7 +629,7 @@ TEST(JwsTest, RejectsHs256SignedWithTheRsaPublicKey) {
   ASSERT_TRUE(n.has_value());
   const std::string input = B64(R"({"alg":"HS256"})") + "." + B64("{}");
   const crypto::Bytes mac = internal::HmacSign(Algorithm::kHs256, *n, input);
-  auto verified = VerifyCompact(input + "." + B64(mac), rsa, AlgorithmPolicy{kAllAlgorithms});
+  auto verified = VerifyCompact(input + "." + B64(mac), rsa, AllowAll());
   ASSERT_EQ(CodeOf(verified), ErrorCode::kUnauthenticated);
   EXPECT_NE(MessageOf(verified).find("key type does not match"), std::string::npos);
   // The raw layer refuses it too.
@@ -643,14 +651,13 @@ TEST(JwsTest, RejectsKeyWhoseOwnAlgDiffers) {
   const Jwk verifier = Secret(std::string(64, 'k'), "", "HS512");
   auto token = SignCompact(R"({"alg":"HS256"})", "p", signer);
   ASSERT_TRUE(token.has_value());
-  EXPECT_EQ(CodeOf(VerifyCompact(*token, verifier, AlgorithmPolicy{kAllAlgorithms})),
-            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(CodeOf(VerifyCompact(*token, verifier, AllowAll())), ErrorCode::kUnauthenticated);
 }
 
 TEST(JwsTest, RejectsKeyForEncryptionAndKidMismatch) {
   const std::string token =
       SignCompact(R"({"alg":"HS256","kid":"a"})", "p", Secret(kSecret32)).value();
-  const AlgorithmPolicy policy{kAllAlgorithms};
+  const AlgorithmPolicy policy = AllowAll();
   EXPECT_EQ(CodeOf(VerifyCompact(
                 token, MustParseJwk(R"({"kty":"oct","use":"enc","k":")" + B64(kSecret32) + R"("})"),
                 policy)),
@@ -667,10 +674,10 @@ TEST(JwsTest, RejectsKeyForEncryptionAndKidMismatch) {
 
 TEST(JwsTest, RejectsUnknownCritAndUnencodedPayload) {
   const Jwk key = Secret(kSecret32);
-  const AlgorithmPolicy policy{kAllAlgorithms};
+  const AlgorithmPolicy policy = AllowAll();
   auto sign = [&](std::string_view header) {
     const std::string input = B64(header) + "." + B64("p");
-    return input + "." + B64(internal::HmacSign(Algorithm::kHs256, key.secret(), input));
+    return input + "." + B64(internal::HmacSign(Algorithm::kHs256, key.Secret(), input));
   };
   auto crit = VerifyCompact(sign(R"({"alg":"HS256","crit":["exp"],"exp":1})"), key, policy);
   EXPECT_EQ(CodeOf(crit), ErrorCode::kUnauthenticated);
@@ -687,7 +694,7 @@ TEST(JwsTest, RejectsUnknownCritAndUnencodedPayload) {
 
 TEST(JwsTest, RejectsMalformedStructure) {
   const Jwk key = Secret(kSecret32);
-  const AlgorithmPolicy policy{kAllAlgorithms};
+  const AlgorithmPolicy policy = AllowAll();
   const std::string good = SignCompact(R"({"alg":"HS256"})", "p", key).value();
   ASSERT_TRUE(VerifyCompact(good, key, policy).has_value());
   for (const std::string& bad :
@@ -708,15 +715,13 @@ TEST(JwsTest, RejectsTruncatedHmacAndShortHmacKey) {
   auto sig = crypto::Base64UrlDecode(token.substr(token.rfind('.') + 1));
   sig->resize(16);
   const std::string truncated = token.substr(0, token.rfind('.') + 1) + B64(*sig);
-  EXPECT_EQ(CodeOf(VerifyCompact(truncated, key, AlgorithmPolicy{kAllAlgorithms})),
-            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(CodeOf(VerifyCompact(truncated, key, AllowAll())), ErrorCode::kUnauthenticated);
   // A 31-byte key is below the SHA-256 output size.
   const Jwk short_key = Secret(kSecret32.substr(1));
   const std::string input = B64(R"({"alg":"HS256"})") + "." + B64("p");
   const std::string short_token =
-      input + "." + B64(internal::HmacSign(Algorithm::kHs256, short_key.secret(), input));
-  EXPECT_EQ(CodeOf(VerifyCompact(short_token, short_key, AlgorithmPolicy{kAllAlgorithms})),
-            ErrorCode::kUnauthenticated);
+      input + "." + B64(internal::HmacSign(Algorithm::kHs256, short_key.Secret(), input));
+  EXPECT_EQ(CodeOf(VerifyCompact(short_token, short_key, AllowAll())), ErrorCode::kUnauthenticated);
   EXPECT_EQ(CodeOf(SignCompact(R"({"alg":"HS256"})", "p", short_key)), ErrorCode::kInvalidArgument);
 }
 
@@ -733,15 +738,15 @@ TEST(JwsTest, SigningRefusesNonHmacHeadersAndKeys) {
 }
 
 TEST(JwsTest, RejectsRsaKeyBelow2048Bits) {
-  boost::json::object doc = LoadJson(kJoseDir + "/wycheproof/json_web_key_test.json");
+  boost::json::object doc = LoadJson("wycheproof/json_web_key_test.json");
   for (const boost::json::value& gv : doc.at("testGroups").as_array()) {
     if (Str(gv.at("comment")) != "keysize_too_small") {
       continue;
     }
     auto set = JwkSet::FromJson(gv.at("public").as_object());
     ASSERT_TRUE(set.has_value());
-    const Jwk& key = set->keys().front();
-    EXPECT_EQ(key.bits(), 1024);
+    const Jwk& key = set->Keys().front();
+    EXPECT_EQ(key.Bits(), 1024);
     const std::string input = "a.b";
     const crypto::Bytes sig(128, 1);
     auto status = internal::VerifySignature(Algorithm::kRs256, key, input, sig);
@@ -766,7 +771,7 @@ TEST(JwsTest, RejectsEcdsaSignatureOfWrongLength) {
 // ---------------------------------------------------------------------------------------------
 // Claims.
 
-const SystemTime kNow = FromUnixSeconds(1'700'000'000);
+constexpr SystemTime kNow{std::chrono::seconds(1'700'000'000)};
 
 boost::json::object Claims(std::string_view json_text) {
   auto v = json::Parse(json_text);
@@ -906,7 +911,7 @@ class RotatingKeySource final : public KeySource {
     }
     return current_;
   }
-  int forced() {
+  int Forced() {
     MutexLock lock(&mu_);
     return forced_;
   }
@@ -918,11 +923,11 @@ class RotatingKeySource final : public KeySource {
   int forced_ QLRF_GUARDED_BY(mu_) = 0;
 };
 
-const std::string kSecretA(32, 'a');
-const std::string kSecretB(32, 'b');
+constexpr std::string_view kSecretA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+constexpr std::string_view kSecretB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
-std::string SignJwt(const std::string& kid, const std::string& secret, std::string_view claims) {
-  const std::string header = R"({"alg":"HS256","typ":"JWT","kid":")" + kid + R"("})";
+std::string SignJwt(std::string_view kid, std::string_view secret, std::string_view claims) {
+  const std::string header = R"({"alg":"HS256","typ":"JWT","kid":")" + std::string(kid) + R"("})";
   return SignCompact(header, claims, Secret(secret)).value();
 }
 
@@ -977,13 +982,13 @@ TEST(JwtVerifierTest, UnknownKidTriggersExactlyOneRefresh) {
   FakeClock clock;
   JwtVerifier verifier(keys, clock, Options());
   ASSERT_TRUE(verifier.Verify(SignJwt("a", kSecretA, kGoodClaims)).has_value());
-  EXPECT_EQ(keys.forced(), 0);
+  EXPECT_EQ(keys.Forced(), 0);
   auto rotated = verifier.Verify(SignJwt("b", kSecretB, kGoodClaims));
   ASSERT_TRUE(rotated.has_value()) << MessageOf(rotated);
-  EXPECT_EQ(keys.forced(), 1);
+  EXPECT_EQ(keys.Forced(), 1);
   // Known kids never force a refresh.
   ASSERT_TRUE(verifier.Verify(SignJwt("b", kSecretB, kGoodClaims)).has_value());
-  EXPECT_EQ(keys.forced(), 1);
+  EXPECT_EQ(keys.Forced(), 1);
 }
 
 TEST(JwtVerifierTest, RateLimitsForcedRefreshesTo30Seconds) {
@@ -992,13 +997,13 @@ TEST(JwtVerifierTest, RateLimitsForcedRefreshesTo30Seconds) {
   JwtVerifier verifier(keys, clock, Options());
   const std::string forged = SignJwt("nope", kSecretA, kGoodClaims);
   EXPECT_EQ(MessageOf(verifier.Verify(forged)), "unknown kid 'nope'");
-  EXPECT_EQ(keys.forced(), 1);
+  EXPECT_EQ(keys.Forced(), 1);
   clock.Advance(seconds(29) + std::chrono::milliseconds(999));
   EXPECT_EQ(CodeOf(verifier.Verify(forged)), ErrorCode::kUnauthenticated);
-  EXPECT_EQ(keys.forced(), 1);
+  EXPECT_EQ(keys.Forced(), 1);
   clock.Advance(std::chrono::milliseconds(1));
   EXPECT_EQ(CodeOf(verifier.Verify(forged)), ErrorCode::kUnauthenticated);
-  EXPECT_EQ(keys.forced(), 2);
+  EXPECT_EQ(keys.Forced(), 2);
 }
 
 TEST(JwtVerifierTest, DisallowedAlgorithmNeverForcesRefresh) {
@@ -1009,7 +1014,7 @@ TEST(JwtVerifierTest, DisallowedAlgorithmNeverForcesRefresh) {
   JwtVerifier verifier(keys, clock, options);
   EXPECT_EQ(MessageOf(verifier.Verify(SignJwt("nope", kSecretA, kGoodClaims))),
             "alg HS256 is not allowed");
-  EXPECT_EQ(keys.forced(), 0);
+  EXPECT_EQ(keys.Forced(), 0);
 }
 
 TEST(JwtVerifierTest, TokenWithoutKidUsesTheOnlyFittingKey) {
@@ -1044,6 +1049,7 @@ TEST(JwtVerifierTest, VerifiesConcurrently) {
   const std::string token_b = SignJwt("b", kSecretB, kGoodClaims);
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 50; ++i) {
@@ -1054,7 +1060,7 @@ TEST(JwtVerifierTest, VerifiesConcurrently) {
   for (std::thread& t : threads) {
     t.join();
   }
-  EXPECT_EQ(keys.forced(), 1);
+  EXPECT_EQ(keys.Forced(), 1);
   EXPECT_GE(ok.load(), 100);  // every token_a; token_b once the single refresh has landed
 }
 

@@ -18,19 +18,19 @@
 namespace qlrf::jose {
 
 // An oct key's bytes, wiped when the last Jwk sharing them goes away.
-struct Jwk::Secret {
+struct Jwk::SecretBytes {
   crypto::Bytes bytes;
-  explicit Secret(crypto::Bytes b) : bytes(std::move(b)) {}
-  Secret(const Secret&) = delete;
-  Secret& operator=(const Secret&) = delete;
-  ~Secret() {
+  explicit SecretBytes(crypto::Bytes b) : bytes(std::move(b)) {}
+  SecretBytes(const SecretBytes&) = delete;
+  SecretBytes& operator=(const SecretBytes&) = delete;
+  ~SecretBytes() {
     if (!bytes.empty()) {
       OPENSSL_cleanse(bytes.data(), bytes.size());
     }
   }
 };
 
-std::span<const uint8_t> Jwk::secret() const {
+std::span<const uint8_t> Jwk::Secret() const {
   if (secret_ == nullptr) {
     return {};
   }
@@ -209,7 +209,7 @@ Result<std::vector<std::string>> ParseKeyOps(const boost::json::object& o) {
 Status CheckDeclaredAlg(const Jwk& key) {
   std::optional<Algorithm> alg = internal::AlgorithmOfKey(key);
   if (alg && !internal::KeyFitsAlgorithm(*alg, key)) {
-    return Fail(FieldError("alg", "alg: " + key.alg() + " does not fit this key"));
+    return Fail(FieldError("alg", "alg: " + key.Alg() + " does not fit this key"));
   }
   return Ok();
 }
@@ -218,7 +218,7 @@ Error PrefixField(Error e, const std::string& prefix) {
   bool found = false;
   for (auto& [key, value] : e.details) {
     if (key == "field") {
-      value = prefix + "." + value;
+      value.insert(0, prefix + ".");
       found = true;
     }
   }
@@ -259,7 +259,7 @@ Result<Jwk> Jwk::FromJson(const boost::json::object& o) {
       return Fail(FieldError("k", "k: must not be empty"));
     }
     jwk.bits_ = static_cast<int>(std::min<size_t>(k.size(), 1 << 20) * 8);
-    jwk.secret_ = std::make_shared<const Secret>(std::move(k));
+    jwk.secret_ = std::make_shared<const SecretBytes>(std::move(k));
   } else {
     return Fail(Unimplemented("unsupported kty '" + kty + "'").With("field", "kty"));
   }
@@ -285,7 +285,7 @@ Result<Jwk> Jwk::FromSecret(std::span<const uint8_t> secret, std::string kid, st
   jwk.kid_ = std::move(kid);
   jwk.alg_ = std::move(alg);
   jwk.bits_ = static_cast<int>(std::min<size_t>(secret.size(), 1 << 20) * 8);
-  jwk.secret_ = std::make_shared<const Secret>(crypto::Bytes(secret.begin(), secret.end()));
+  jwk.secret_ = std::make_shared<const SecretBytes>(crypto::Bytes(secret.begin(), secret.end()));
   QLRF_TRY(CheckDeclaredAlg(jwk));
   return jwk;
 }
@@ -316,10 +316,10 @@ Result<JwkSet> JwkSet::FromJson(const boost::json::object& o) {
       }
       return Fail(PrefixField(std::move(key).error(), where));
     }
-    if (!key->kid().empty() && !kids.insert(key->kid()).second) {
-      return Fail(FieldError(where + ".kid", "keys: duplicate kid '" + key->kid() + "'"));
+    if (!key->Kid().empty() && !kids.insert(key->Kid()).second) {
+      return Fail(FieldError(where + ".kid", "keys: duplicate kid '" + key->Kid() + "'"));
     }
-    (key->type() == KeyType::kOct ? has_secret : has_public) = true;
+    (key->Type() == KeyType::kOct ? has_secret : has_public) = true;
     set.keys_.push_back(std::move(*key));
   }
   if (has_secret && has_public) {
@@ -341,7 +341,7 @@ const Jwk* JwkSet::Find(std::string_view kid) const {
     return nullptr;
   }
   for (const Jwk& key : keys_) {
-    if (key.kid() == kid) {
+    if (key.Kid() == kid) {
       return &key;
     }
   }

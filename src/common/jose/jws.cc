@@ -45,23 +45,23 @@ Status CheckVerificationKey(const Jwk& key, Algorithm alg, std::string_view toke
   if (!internal::KeyFitsAlgorithm(alg, key)) {
     return Fail(Unauthenticated("key type does not match algorithm " + name));
   }
-  if (!key.alg().empty() && internal::AlgorithmOfKey(key) != alg) {
-    return Fail(Unauthenticated("key is for alg " + key.alg() + ", token uses " + name));
+  if (!key.Alg().empty() && internal::AlgorithmOfKey(key) != alg) {
+    return Fail(Unauthenticated("key is for alg " + key.Alg() + ", token uses " + name));
   }
-  if (!key.use().empty() && key.use() != "sig") {
-    return Fail(Unauthenticated("key use '" + key.use() + "' is not sig"));
+  if (!key.Use().empty() && key.Use() != "sig") {
+    return Fail(Unauthenticated("key use '" + key.Use() + "' is not sig"));
   }
-  if (!key.key_ops().empty() && !Contains(key.key_ops(), "verify")) {
+  if (!key.KeyOps().empty() && !Contains(key.KeyOps(), "verify")) {
     return Fail(Unauthenticated("key_ops does not allow verify"));
   }
-  if (!token_kid.empty() && !key.kid().empty() && token_kid != key.kid()) {
+  if (!token_kid.empty() && !key.Kid().empty() && token_kid != key.Kid()) {
     return Fail(Unauthenticated("token kid does not match the key"));
   }
-  if (key.type() == KeyType::kRsa && key.roca_vulnerable()) {
+  if (key.Type() == KeyType::kRsa && key.RocaVulnerable()) {
     return Fail(Unauthenticated("RSA key has the ROCA fingerprint (CVE-2017-15361)"));
   }
   // RFC 7518 §3.2: the HMAC key must be at least as long as the hash output.
-  if (IsHmac(alg) && key.secret().size() < internal::HashSize(alg)) {
+  if (IsHmac(alg) && key.Secret().size() < internal::HashSize(alg)) {
     return Fail(Unauthenticated("HMAC key shorter than the " + name + " hash"));
   }
   return Ok();
@@ -146,23 +146,23 @@ Result<std::string> SignCompact(std::string_view header_json, std::string_view p
   if (h.contains("crit") || h.contains("b64")) {
     return Fail(FieldError("header", "header: crit and b64 are not supported"));
   }
-  if (key.type() != KeyType::kOct) {
+  if (key.Type() != KeyType::kOct) {
     return Fail(InvalidArgument("signing key is not an oct key"));
   }
-  if (!key.alg().empty() && internal::AlgorithmOfKey(key) != alg) {
-    return Fail(InvalidArgument("signing key is for alg " + key.alg()));
+  if (!key.Alg().empty() && internal::AlgorithmOfKey(key) != alg) {
+    return Fail(InvalidArgument("signing key is for alg " + key.Alg()));
   }
-  if ((!key.use().empty() && key.use() != "sig") ||
-      (!key.key_ops().empty() && !Contains(key.key_ops(), "sign"))) {
+  if ((!key.Use().empty() && key.Use() != "sig") ||
+      (!key.KeyOps().empty() && !Contains(key.KeyOps(), "sign"))) {
     return Fail(InvalidArgument("signing key's use/key_ops do not allow signing"));
   }
-  if (key.secret().size() < internal::HashSize(*alg)) {
+  if (key.Secret().size() < internal::HashSize(*alg)) {
     return Fail(InvalidArgument("signing key shorter than the " + alg_name + " hash"));
   }
   std::string token = crypto::Base64UrlEncode(header_json);
   token += '.';
   token += crypto::Base64UrlEncode(payload);
-  crypto::Bytes mac = internal::HmacSign(*alg, key.secret(), token);
+  crypto::Bytes mac = internal::HmacSign(*alg, key.Secret(), token);
   token += '.';
   token += crypto::Base64UrlEncode(mac);
   return token;

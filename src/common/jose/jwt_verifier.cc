@@ -20,7 +20,7 @@ const Jwk* SelectKey(const JwkSet& set, const internal::CompactJws& jws) {
     return set.Find(jws.kid);
   }
   const Jwk* found = nullptr;
-  for (const Jwk& key : set.keys()) {
+  for (const Jwk& key : set.Keys()) {
     if (internal::KeyFitsAlgorithm(jws.alg, key)) {
       if (found != nullptr) {
         return nullptr;

@@ -3,8 +3,8 @@
 // and contract tests rely on.
 #include "common/json_schema/json_schema.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -287,8 +287,8 @@ TEST(JsonSchemaErrorTest, MissingRequiredFieldIsReportedAtTheMissingMember) {
 
 TEST(JsonSchemaErrorTest, ArrayIndicesAppearInPointerAndField) {
   Schema schema = MustCompile(kRequestSchema);
-  ValidationResult r =
-      schema.Validate(Json(R"({"scope": {"environment": "prod"}, "items": [{"id": 1}, {"id": "x"}]})"));
+  ValidationResult r = schema.Validate(
+      Json(R"({"scope": {"environment": "prod"}, "items": [{"id": 1}, {"id": "x"}]})"));
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].instance_location, "/items/1/id");
   EXPECT_EQ(r.errors[0].field, "items[1].id");
@@ -314,10 +314,9 @@ TEST(JsonSchemaErrorTest, AllErrorsModeReportsEveryError) {
   for (const ValidationError& e : all.errors) {
     locations.push_back(e.instance_location + " " + e.keyword);
   }
-  EXPECT_EQ(locations, (std::vector<std::string>{"/scope/environment enum",
-                                                 "/scope/regions/0 minLength",
-                                                 "/scope/regions/1 type",
-                                                 "/other additionalProperties"}));
+  EXPECT_EQ(locations,
+            (std::vector<std::string>{"/scope/environment enum", "/scope/regions/0 minLength",
+                                      "/scope/regions/1 type", "/other additionalProperties"}));
   ValidationResult first = schema.Validate(bad, ValidateMode::kFirstError);
   ASSERT_FALSE(first.valid);
   ASSERT_EQ(first.errors.size(), 1u);
@@ -523,8 +522,8 @@ TEST(JsonSchemaHostileTest, ExponentialSchemaHitsTheStepBudget) {
   constexpr int kLevels = 40;
   for (int i = 0; i < kLevels; ++i) {
     std::string next = "#/$defs/a" + std::to_string(i + 1);
-    defs["a" + std::to_string(i)] = bj::object{
-        {"anyOf", bj::array{bj::object{{"$ref", next}}, bj::object{{"$ref", next}}}}};
+    defs["a" + std::to_string(i)] =
+        bj::object{{"anyOf", bj::array{bj::object{{"$ref", next}}, bj::object{{"$ref", next}}}}};
   }
   defs["a" + std::to_string(kLevels)] = false;
   bj::value root = bj::object{{"$defs", defs}, {"$ref", "#/$defs/a0"}};

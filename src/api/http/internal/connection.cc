@@ -27,17 +27,18 @@ constexpr size_t kKeepCapacity = 64 << 10;
 constexpr std::chrono::milliseconds kLinger{1000};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-Deadline After(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
+SteadyTime After(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
 
 std::string FormatEndpoint(const asio::ip::tcp::endpoint& endpoint) {
+  const std::string address = endpoint.address().to_string();
   std::string out;
+  out.reserve(address.size() + 8);
   if (endpoint.address().is_v6()) {
-    out = "[" + endpoint.address().to_string() + "]";
+    out.append("[").append(address).append("]");
   } else {
-    out = endpoint.address().to_string();
+    out.append(address);
   }
-  out += ':';
-  out += std::to_string(endpoint.port());
+  out.append(":").append(std::to_string(endpoint.port()));
   return out;
 }
 
@@ -51,7 +52,7 @@ Connection::Connection(std::shared_ptr<ServerState> server, Worker* worker, Sock
       buffer_(max_buffer_) {}
 
 void Connection::Start() {
-  if (worker_->stopping() || server_->draining.load(std::memory_order_relaxed)) {
+  if (worker_->Stopping() || server_->draining.load(std::memory_order_relaxed)) {
     error_code ignored;
     socket_.close(ignored);
     return;
@@ -77,7 +78,7 @@ void Connection::Close() {
   auto self = shared_from_this();  // the worker's list may hold the last reference
   FinishRequest();
   phase_ = Phase::kClosed;
-  deadline_ = Deadline::max();
+  deadline_ = SteadyTime::max();
   error_code ignored;
   socket_.close(ignored);
   worker_->Remove(this);
@@ -150,7 +151,7 @@ void Connection::Parse() {
 bool Connection::OnHead() {
   // An oversized Content-Length never gets here: the parser reports body_limit with the head.
   deadline_ = After(server_->options.body_timeout);
-  if (parser_->expects_continue() && parser_->version() >= 11 && !parser_->is_done() &&
+  if (parser_->ExpectsContinue() && parser_->Version() >= 11 && !parser_->is_done() &&
       buffer_.size() == 0) {
     SendContinue();
     return false;
@@ -195,7 +196,7 @@ void Connection::Dispatch() {
   head_request_ = request_.method == "HEAD";
   request_.remote_address.assign(remote_address_);
   phase_ = Phase::kHandling;
-  deadline_ = Deadline::max();  // the handler's time is not the client's fault
+  deadline_ = SteadyTime::max();  // the handler's time is not the client's fault
   dispatched_ = true;
   worker_->in_flight.Increment();
   awaiting_.store(true, std::memory_order_release);
@@ -214,7 +215,7 @@ void Connection::Respond(Response response) {
     return;  // second call
   }
   response_ = std::move(response);
-  if (worker_->context().get_executor().running_in_this_thread()) {
+  if (worker_->Context().get_executor().running_in_this_thread()) {
     WriteResponse();
     return;
   }
@@ -223,7 +224,7 @@ void Connection::Respond(Response response) {
   ServerState& server = *server_;
   server.posting.fetch_add(1);
   if (!server.stopped.load()) {
-    asio::post(worker_->context(), [self = shared_from_this()] { self->WriteResponse(); });
+    asio::post(worker_->Context(), [self = shared_from_this()] { self->WriteResponse(); });
   }
   server.posting.fetch_sub(1);
 }

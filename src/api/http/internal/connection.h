@@ -33,10 +33,10 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   void Respond(Response response);
 
   // Waiting for the first byte of a next request.
-  bool idle() const { return phase_ == Phase::kIdle; }
-  Deadline deadline() const { return deadline_; }
-  size_t slot() const { return slot_; }
-  void set_slot(size_t slot) { slot_ = slot; }
+  bool IsIdle() const { return phase_ == Phase::kIdle; }
+  SteadyTime Deadline() const { return deadline_; }
+  size_t Slot() const { return slot_; }
+  void SetSlot(size_t slot) { slot_ = slot; }
 
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
@@ -63,7 +63,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   Socket socket_;
   size_t slot_ = 0;
   Phase phase_ = Phase::kIdle;
-  Deadline deadline_ = Deadline::max();
+  SteadyTime deadline_ = SteadyTime::max();
   const size_t max_buffer_;
   boost::beast::flat_buffer buffer_;
   Request request_;  // reused: its strings keep their capacity between requests

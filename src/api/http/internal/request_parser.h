@@ -20,8 +20,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   RequestParser(Request* out, size_t max_header_bytes, size_t max_body_bytes);
 
   // Valid once is_header_done().
-  int version() const { return version_; }
-  bool expects_continue() const { return expects_continue_; }
+  int Version() const { return version_; }
+  bool ExpectsContinue() const { return expects_continue_; }
 
  private:
   using string_view = boost::beast::string_view;

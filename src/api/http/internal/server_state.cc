@@ -40,18 +40,18 @@ Worker::Worker(std::chrono::milliseconds sweep_period)
     : sweep_timer_(context_.get_executor()), sweep_period_(sweep_period) {}
 
 void Worker::Add(std::shared_ptr<Connection> connection) {
-  connection->set_slot(connections_.size());
+  connection->SetSlot(connections_.size());
   connections_.push_back(std::move(connection));
   connections.Increment();
 }
 
 void Worker::Remove(Connection* connection) {
-  const size_t slot = connection->slot();
+  const size_t slot = connection->Slot();
   QLRF_CHECK(slot < connections_.size() && connections_[slot].get() == connection,
              "a connection leaves the list of the worker it joined, once");
   if (slot + 1 != connections_.size()) {
     connections_[slot] = std::move(connections_.back());
-    connections_[slot]->set_slot(slot);
+    connections_[slot]->SetSlot(slot);
   }
   connections_.pop_back();
   connections.Decrement();
@@ -73,7 +73,7 @@ void Worker::ArmSweep() {
 void Worker::Sweep() {
   const auto now = std::chrono::steady_clock::now();
   for (const auto& c : connections_) {
-    if (c->deadline() <= now) {
+    if (c->Deadline() <= now) {
       expired_.push_back(c);
     }
   }
@@ -85,7 +85,7 @@ void Worker::Sweep() {
 
 void Worker::CloseIdle() {
   for (const auto& c : connections_) {
-    if (c->idle()) {
+    if (c->IsIdle()) {
       expired_.push_back(c);
     }
   }
@@ -113,8 +113,8 @@ ServerState::ServerState(ServerOptions options_in, Handler handler_in)
         }
         return w;
       }()),
-      acceptor(workers[0]->context().get_executor()),
-      accept_retry(workers[0]->context().get_executor()) {}
+      acceptor(workers[0]->Context().get_executor()),
+      accept_retry(workers[0]->Context().get_executor()) {}
 
 Status ServerState::Listen() {
   error_code ec;
@@ -123,7 +123,7 @@ Status ServerState::Listen() {
   if (!ec) {
     endpoint = tcp::endpoint(address, options.port);
   } else {
-    asio::ip::basic_resolver<tcp, Executor> resolver(workers[0]->context().get_executor());
+    asio::ip::basic_resolver<tcp, Executor> resolver(workers[0]->Context().get_executor());
     auto results = resolver.resolve(options.host, std::to_string(options.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
@@ -155,7 +155,7 @@ Status ServerState::Listen() {
 void ServerState::Accept() {
   Worker* target = workers[next_worker].get();
   next_worker = (next_worker + 1) % workers.size();
-  acceptor.async_accept(target->context(), [this, target](const error_code& ec, Socket socket) {
+  acceptor.async_accept(target->Context(), [this, target](const error_code& ec, Socket socket) {
     OnAccept(ec, std::move(socket), target);
   });
 }
@@ -180,13 +180,13 @@ void ServerState::OnAccept(const error_code& ec, Socket socket, Worker* target) 
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     auto connection = std::make_shared<Connection>(shared_from_this(), target, std::move(socket));
-    asio::post(target->context(), [connection] { connection->Start(); });
+    asio::post(target->Context(), [connection] { connection->Start(); });
   }
   Accept();
 }
 
 void ServerState::StopAccepting() {
-  asio::post(workers[0]->context(), [this] {
+  asio::post(workers[0]->Context(), [this] {
     error_code ignored;
     acceptor.close(ignored);
     accept_retry.cancel();

@@ -26,7 +26,7 @@ using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, Executor>;
-using Deadline = std::chrono::steady_clock::time_point;
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 class Connection;
 
@@ -52,8 +52,8 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  asio::io_context& context() { return context_; }
-  bool stopping() const { return stopping_; }
+  asio::io_context& Context() { return context_; }
+  bool Stopping() const { return stopping_; }
 
   void Add(std::shared_ptr<Connection> connection);
   void Remove(Connection* connection);

@@ -129,10 +129,10 @@ Result<CompactJws> ParseCompact(std::string_view token) {
 }
 
 std::optional<Algorithm> AlgorithmOfKey(const Jwk& key) {
-  if (key.alg() == "ES521") {
+  if (key.Alg() == "ES521") {
     return Algorithm::kEs512;
   }
-  return AlgorithmFromName(key.alg());
+  return AlgorithmFromName(key.Alg());
 }
 
 }  // namespace qlrf::jose::internal

@@ -15,7 +15,7 @@
 namespace qlrf::jose::internal {
 
 // Larger tokens are refused before any decoding (bounds work per request).
-inline constexpr size_t kMaxTokenBytes = 64 * 1024;
+inline constexpr size_t kMaxTokenBytes = size_t{64} * 1024;
 
 // A compact JWS whose structure and protected header passed the checks, signature not verified.
 struct CompactJws {

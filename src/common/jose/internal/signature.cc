@@ -131,7 +131,7 @@ Result<std::vector<uint8_t>> RawEcdsaToDer(std::span<const uint8_t> raw) {
 
 Status VerifyHmac(Algorithm alg, const Jwk& key, std::string_view input,
                   std::span<const uint8_t> signature) {
-  crypto::Bytes expected = HmacSign(alg, key.secret(), input);
+  crypto::Bytes expected = HmacSign(alg, key.Secret(), input);
   // Full-length tags only: truncated HMACs are not JWS (RFC 7518 §3.2).
   if (signature.size() != expected.size() ||
       CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
@@ -142,14 +142,14 @@ Status VerifyHmac(Algorithm alg, const Jwk& key, std::string_view input,
 
 Status VerifyRsa(Algorithm alg, const Jwk& key, std::string_view input,
                  std::span<const uint8_t> signature) {
-  if (key.bits() < kMinRsaBits) {
+  if (key.Bits() < kMinRsaBits) {
     return Fail(Unauthenticated("RSA key smaller than 2048 bits"));
   }
   // RFC 8017 §8.2.2 step 1: the signature is exactly k octets; no stripped or extra zeros.
-  if (signature.size() != static_cast<size_t>(EVP_PKEY_get_size(key.evp_pkey()))) {
+  if (signature.size() != static_cast<size_t>(EVP_PKEY_get_size(key.EvpPkey()))) {
     return BadSignature();
   }
-  return DigestVerify(alg, key.evp_pkey(), input, signature);
+  return DigestVerify(alg, key.EvpPkey(), input, signature);
 }
 
 Status VerifyEcdsa(Algorithm alg, const Jwk& key, std::string_view input,
@@ -158,14 +158,14 @@ Status VerifyEcdsa(Algorithm alg, const Jwk& key, std::string_view input,
     return BadSignature();
   }
   QLRF_ASSIGN_OR_RETURN(std::vector<uint8_t> der, RawEcdsaToDer(signature));
-  return DigestVerify(alg, key.evp_pkey(), input, der);
+  return DigestVerify(alg, key.EvpPkey(), input, der);
 }
 
 Status VerifyEdDsa(const Jwk& key, std::string_view input, std::span<const uint8_t> signature) {
   if (signature.size() != 64) {
     return BadSignature();
   }
-  return DigestVerify(Algorithm::kEdDsa, key.evp_pkey(), input, signature);
+  return DigestVerify(Algorithm::kEdDsa, key.EvpPkey(), input, signature);
 }
 
 }  // namespace
@@ -196,14 +196,14 @@ size_t HashSize(Algorithm alg) {
 bool KeyFitsAlgorithm(Algorithm alg, const Jwk& key) {
   switch (FamilyOf(alg)) {
     case Family::kHmac:
-      return key.type() == KeyType::kOct;
+      return key.Type() == KeyType::kOct;
     case Family::kRsaPkcs1:
     case Family::kRsaPss:
-      return key.type() == KeyType::kRsa && key.evp_pkey() != nullptr;
+      return key.Type() == KeyType::kRsa && key.EvpPkey() != nullptr;
     case Family::kEcdsa:
-      return key.type() == KeyType::kEc && key.crv() == CurveOf(alg) && key.evp_pkey() != nullptr;
+      return key.Type() == KeyType::kEc && key.Crv() == CurveOf(alg) && key.EvpPkey() != nullptr;
     case Family::kEdDsa:
-      return key.type() == KeyType::kOkp && key.crv() == "Ed25519" && key.evp_pkey() != nullptr;
+      return key.Type() == KeyType::kOkp && key.Crv() == "Ed25519" && key.EvpPkey() != nullptr;
   }
   return false;
 }

@@ -78,8 +78,9 @@ std::optional<uint8_t> TypeBitFor(std::string_view name) {
 
 // The bits a vocabulary URI enables; nullopt when we do not know the vocabulary.
 std::optional<uint32_t> VocabularyBits(std::string_view uri) {
-  for (std::string_view prefix : {std::string_view("https://json-schema.org/draft/2020-12/vocab/"),
-                                  std::string_view("https://json-schema.org/draft/2019-09/vocab/")}) {
+  for (std::string_view prefix :
+       {std::string_view("https://json-schema.org/draft/2020-12/vocab/"),
+        std::string_view("https://json-schema.org/draft/2019-09/vocab/")}) {
     if (!uri.starts_with(prefix)) {
       continue;
     }
@@ -217,8 +218,8 @@ class Compiler {
     if (const bj::value* s = obj.if_contains("$schema"); s != nullptr && s->is_string()) {
       QLRF_ASSIGN_OR_RETURN(d, DialectOf(s->get_string(), chain + 1, location));
     }
-    if (const bj::value* vocab = obj.if_contains("$vocabulary"); vocab != nullptr &&
-                                                                  vocab->is_object()) {
+    if (const bj::value* vocab = obj.if_contains("$vocabulary");
+        vocab != nullptr && vocab->is_object()) {
       uint32_t bits = 0;
       for (const auto& member : vocab->get_object()) {
         std::optional<uint32_t> known = VocabularyBits(member.key());
@@ -472,8 +473,8 @@ class Compiler {
     const auto& obj = v.get_object();
     const std::string& loc = info.location;
     auto bad = [&](std::string_view kw, std::string_view what) {
-      return Fail(FieldError(Child(loc, kw), "\"" + std::string(kw) + "\" must be " +
-                                                 std::string(what)));
+      return Fail(
+          FieldError(Child(loc, kw), "\"" + std::string(kw) + "\" must be " + std::string(what)));
     };
 
     if (const bj::value* ref = obj.if_contains("$ref")) {
@@ -560,9 +561,8 @@ class Compiler {
                              "\"" + std::string(kw) + "\" must be an object of schemas"));
     }
     for (const auto& member : c->get_object()) {
-      out.push_back(
-          NamedNode{member.key(), Subschema(member.value(), info,
-                                            Child(info.location, kw, member.key()))});
+      out.push_back(NamedNode{
+          member.key(), Subschema(member.value(), info, Child(info.location, kw, member.key()))});
     }
     return Ok();
   }
@@ -649,12 +649,13 @@ class Compiler {
 
   Status CompileValidation(Node& n, const bj::object& obj, const std::string& loc, Draft draft) {
     auto bad = [&](std::string_view kw, std::string_view what) {
-      return Fail(FieldError(Child(loc, kw), "\"" + std::string(kw) + "\" must be " +
-                                                 std::string(what)));
+      return Fail(
+          FieldError(Child(loc, kw), "\"" + std::string(kw) + "\" must be " + std::string(what)));
     };
     if (const bj::value* t = obj.if_contains("type")) {
       auto add = [&](const bj::value& name) -> bool {
-        std::optional<uint8_t> bit = name.is_string() ? TypeBitFor(name.get_string()) : std::nullopt;
+        std::optional<uint8_t> bit =
+            name.is_string() ? TypeBitFor(name.get_string()) : std::nullopt;
         if (bit) {
           n.types = static_cast<uint8_t>(n.types | *bit);
         }
@@ -733,8 +734,8 @@ class Compiler {
         return bad("dependentRequired", "an object");
       }
       for (const auto& member : dr->get_object()) {
-        QLRF_ASSIGN_OR_RETURN(auto names, StringList(member.value(), Child(loc, "dependentRequired",
-                                                                           member.key())));
+        QLRF_ASSIGN_OR_RETURN(
+            auto names, StringList(member.value(), Child(loc, "dependentRequired", member.key())));
         n.dependent_required.push_back(Dependency{member.key(), std::move(names)});
       }
     }

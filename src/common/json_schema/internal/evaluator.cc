@@ -80,7 +80,7 @@ uint8_t InstanceTypeBits(const bj::value& v) {
 
 std::string TypeList(uint8_t bits) {
   static constexpr std::pair<uint8_t, std::string_view> kNames[] = {
-      {kTypeObject, "object"}, {kTypeArray, "array"},     {kTypeString, "string"},
+      {kTypeObject, "object"},   {kTypeArray, "array"},   {kTypeString, "string"},
       {kTypeInteger, "integer"}, {kTypeNumber, "number"}, {kTypeBoolean, "boolean"},
       {kTypeNull, "null"},
   };
@@ -292,8 +292,9 @@ class Evaluator {
                      [&](const bj::value& e) { return JsonEqual(e, v); })) {
       Report(n, "enum", [&] {
         std::string values = bj::serialize(*n.enum_values);
-        return values.size() <= kMaxEnumTextInMessage ? "must be one of " + values
-                                                      : std::string("must be one of the allowed values");
+        return values.size() <= kMaxEnumTextInMessage
+                   ? "must be one of " + values
+                   : std::string("must be one of the allowed values");
       });
       if (failed()) {
         return false;
@@ -344,8 +345,8 @@ class Evaluator {
   bool EvalRef(const Node& target, const bj::value& v, Annotations* ann) {
     for (const auto& [node, value] : ref_stack_) {
       if (node == &target && value == &v) {
-        Abort("validation gave up: a $ref cycle does not consume the instance (" +
-              target.location + ")");
+        Abort("validation gave up: a $ref cycle does not consume the instance (" + target.location +
+              ")");
         return false;
       }
     }
@@ -375,14 +376,19 @@ class Evaluator {
       if (limit == nullptr || !violates(CompareNumbers(v, *limit))) {
         return true;
       }
-      Report(n, keyword, [&] { return "must be " + std::string(relation) + " " + bj::serialize(*limit); });
+      Report(n, keyword,
+             [&] { return "must be " + std::string(relation) + " " + bj::serialize(*limit); });
       ok = false;
       return Continue();
     };
-    if (!check(n.maximum, "maximum", [](int c) { return c > 0; }, "<=") ||
-        !check(n.exclusive_maximum, "exclusiveMaximum", [](int c) { return c >= 0; }, "<") ||
-        !check(n.minimum, "minimum", [](int c) { return c < 0; }, ">=") ||
-        !check(n.exclusive_minimum, "exclusiveMinimum", [](int c) { return c <= 0; }, ">")) {
+    if (!check(
+            n.maximum, "maximum", [](int c) { return c > 0; }, "<=") ||
+        !check(
+            n.exclusive_maximum, "exclusiveMaximum", [](int c) { return c >= 0; }, "<") ||
+        !check(
+            n.minimum, "minimum", [](int c) { return c < 0; }, ">=") ||
+        !check(
+            n.exclusive_minimum, "exclusiveMinimum", [](int c) { return c <= 0; }, ">")) {
       return false;
     }
     if (n.multiple_of != nullptr && !IsMultipleOf(v, *n.multiple_of)) {
@@ -419,7 +425,8 @@ class Evaluator {
       }
     }
     if (n.pattern != nullptr && !n.pattern->Search(s)) {
-      Report(n, "pattern", [&] { return "must match the pattern \"" + n.pattern->source() + "\""; });
+      Report(n, "pattern",
+             [&] { return "must match the pattern \"" + n.pattern->source() + "\""; });
       if (failed()) {
         return false;
       }
@@ -566,7 +573,8 @@ class Evaluator {
     }
     for (std::string_view name : n.required) {
       if (!obj.contains(name)) {
-        Report(n, "required", [] { return std::string("is required"); }, name);
+        Report(
+            n, "required", [] { return std::string("is required"); }, name);
         if (failed()) {
           return false;
         }
@@ -578,9 +586,10 @@ class Evaluator {
       }
       for (std::string_view name : dep.required) {
         if (!obj.contains(name)) {
-          Report(n, n.dependent_required_keyword,
-                 [&] { return "is required when \"" + std::string(dep.name) + "\" is present"; },
-                 name);
+          Report(
+              n, n.dependent_required_keyword,
+              [&] { return "is required when \"" + std::string(dep.name) + "\" is present"; },
+              name);
           if (failed()) {
             return false;
           }
@@ -641,8 +650,9 @@ class Evaluator {
           valid = Eval(*n.property_names, bj::value(member.key()), nullptr);
         }
         if (!valid) {
-          Report(n, "propertyNames", [] { return std::string("is not an allowed property name"); },
-                 member.key());
+          Report(
+              n, "propertyNames", [] { return std::string("is not an allowed property name"); },
+              member.key());
           if (failed()) {
             return false;
           }
@@ -657,7 +667,8 @@ class Evaluator {
   bool EvalExtraMember(const Node& n, const Node& schema, std::string_view keyword,
                        std::string_view key, const bj::value& value) {
     if (schema.is_bool && !schema.bool_value) {
-      Report(n, keyword, [] { return std::string("is not allowed (unknown field)"); }, key);
+      Report(
+          n, keyword, [] { return std::string("is not allowed (unknown field)"); }, key);
       return false;
     }
     PathScope scope(*this, key);

@@ -6,7 +6,18 @@
 
 namespace qlrf::json_schema::internal {
 
-enum class Format { kUnknown, kDateTime, kDate, kTime, kEmail, kUuid, kIpv4, kIpv6, kUri, kHostname };
+enum class Format {
+  kUnknown,
+  kDateTime,
+  kDate,
+  kTime,
+  kEmail,
+  kUuid,
+  kIpv4,
+  kIpv6,
+  kUri,
+  kHostname
+};
 
 // kUnknown for formats we do not check (they stay annotations).
 Format ParseFormat(std::string_view name);

@@ -1,7 +1,7 @@
 // Unit tests of the validator's building blocks: URI resolution, number and equality semantics,
 // format checkers and the ECMA-262 pattern translation.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "common/json_schema/internal/format.h"
 #include "common/json_schema/internal/regex.h"
@@ -67,7 +67,8 @@ TEST(ValuesTest, ComparesNumbersAcrossRepresentations) {
 }
 
 TEST(ValuesTest, JsonEqualIgnoresMemberOrderAndNumberRepresentation) {
-  EXPECT_TRUE(JsonEqual(bj::parse(R"({"a":1,"b":[1.0,{}]})"), bj::parse(R"({"b":[1,{}],"a":1.0})")));
+  EXPECT_TRUE(
+      JsonEqual(bj::parse(R"({"a":1,"b":[1.0,{}]})"), bj::parse(R"({"b":[1,{}],"a":1.0})")));
   EXPECT_FALSE(JsonEqual(bj::parse("[1]"), bj::parse("[true]")));
   EXPECT_FALSE(JsonEqual(bj::parse("0"), bj::parse("false")));
   EXPECT_FALSE(JsonEqual(bj::parse(R"({"a":1})"), bj::parse(R"({"a":1,"b":2})")));

@@ -71,7 +71,9 @@ std::optional<Decimal> ToDecimal(const boost::json::value& v) {
   return d;
 }
 
-size_t Mix(size_t seed, size_t h) { return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)); }
+size_t Mix(size_t seed, size_t h) {
+  return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
 
 }  // namespace
 
