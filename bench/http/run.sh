@@ -20,6 +20,7 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 nport=$(free_port)
 mkdir -p "$dir/www" "$dir/tmp"
 printf '{"status":"ok"}' >"$dir/www/healthz"
+chmod -R a+rX "$dir"
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 2;
 pid $dir/nginx.pid;

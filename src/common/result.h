@@ -23,18 +23,18 @@ inline Status Ok() { return {}; }
 #define QLRF_CONCAT_(a, b) QLRF_CONCAT_INNER_(a, b)
 
 // QLRF_TRY(expr): evaluates a Result/Status; on error returns it from the enclosing function.
-#define QLRF_TRY(expr)                                          \
-  do {                                                          \
-    auto&& qlrf_try_result_ = (expr);                           \
-    if (!qlrf_try_result_) {                                    \
-      return ::tl::unexpected<::qlrf::Error>(                   \
-          std::move(qlrf_try_result_).error());                 \
-    }                                                           \
+#define QLRF_TRY(expr) QLRF_TRY_IMPL_(QLRF_CONCAT_(qlrf_try_, __COUNTER__), expr)
+#define QLRF_TRY_IMPL_(tmp, expr)                                               \
+  do {                                                                          \
+    auto&& tmp = (expr);                                                        \
+    if (!tmp) {                                                                 \
+      return ::tl::unexpected<::qlrf::Error>(std::move(tmp).error());           \
+    }                                                                           \
   } while (false)
 
 // QLRF_ASSIGN_OR_RETURN(auto x, expr): binds the value or returns the error.
 #define QLRF_ASSIGN_OR_RETURN(lhs, expr) \
-  QLRF_ASSIGN_OR_RETURN_IMPL_(QLRF_CONCAT_(qlrf_aor_, __LINE__), lhs, expr)
+  QLRF_ASSIGN_OR_RETURN_IMPL_(QLRF_CONCAT_(qlrf_aor_, __COUNTER__), lhs, expr)
 #define QLRF_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)                                   \
   auto tmp = (expr);                                                                  \
   if (!tmp) {                                                                         \

@@ -18,7 +18,7 @@
 namespace qlrf::http {
 
 namespace internal {
-class ServerState;
+struct ServerState;
 }  // namespace internal
 
 struct Header {

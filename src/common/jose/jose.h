@@ -103,6 +103,7 @@ class Jwk {
 class JwkSet {
  public:
   JwkSet() = default;
+  // Takes the keys as given (no duplicate-kid or mixing checks): for keys the caller built.
   explicit JwkSet(std::vector<Jwk> keys) : keys_(std::move(keys)) {}
 
   // Keys of unsupported kty/crv are skipped (counted in Skipped()). InvalidArgument (field

@@ -52,9 +52,14 @@ Status Schema::Check(const boost::json::value& instance) const {
     return Ok();
   }
   ValidationError& first = errors.front();
-  return Fail(InvalidArgument(std::move(first.message))
-                  .With("field", std::move(first.field))
-                  .With("keyword", std::move(first.keyword)));
+  Error error = InvalidArgument(std::move(first.message));
+  if (!first.field.empty()) {
+    error.details.emplace_back("field", std::move(first.field));
+  }
+  if (!first.keyword.empty()) {
+    error.details.emplace_back("keyword", std::move(first.keyword));
+  }
+  return Fail(std::move(error));
 }
 
 }  // namespace qlrf::json_schema

@@ -32,7 +32,6 @@ class SchemaRegistry {
   void Add(std::string_view uri, const boost::json::value& document);
   // nullptr when no document is registered under `uri`.
   std::shared_ptr<const boost::json::value> Find(std::string_view uri) const;
-  bool empty() const { return documents_.empty(); }
 
  private:
   std::map<std::string, std::shared_ptr<const boost::json::value>, std::less<>> documents_;
@@ -49,7 +48,7 @@ struct CompileOptions {
   // Base URI of a root schema without "$id"; relative references resolve against it.
   std::string base_uri = "https://qlrf.invalid/schema.json";
   // Upper bound on subschema evaluations per Validate call, so that a hostile combination of
-  // schema and instance cannot run for long; exceeding it makes the instance invalid.
+  // schema and instance cannot run for long; exceeding it makes the instance invalid. 0: none.
   uint64_t max_evaluation_steps = 10'000'000;
 };
 
@@ -98,7 +97,8 @@ class Schema {
   bool IsValid(const boost::json::value& instance) const;
 
   // Ok, or the first error as InvalidArgument with details {"field": dotted path,
-  // "keyword": failing keyword}; the message does not repeat the path.
+  // "keyword": failing keyword} (each omitted when empty, e.g. "field" for the root value);
+  // the message does not repeat the path.
   Status Check(const boost::json::value& instance) const;
 
  private:

@@ -372,6 +372,10 @@ TEST(JsonSchemaErrorTest, RootErrorHasEmptyLocation) {
   EXPECT_EQ(r.errors[0].instance_location, "");
   EXPECT_EQ(r.errors[0].field, "");
   EXPECT_EQ(r.errors[0].keyword_location, "#/type");
+  Status status = schema.Check(Json("[]"));
+  ASSERT_FALSE(status.has_value());
+  ASSERT_EQ(status.error().details.size(), 1u);  // no empty "field"
+  EXPECT_EQ(status.error().details[0].first, "keyword");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -116,7 +116,9 @@ void Connection::BeginRequest() {
   phase_ = Phase::kReading;
   busy_ = true;
   worker_->busy.Increment();
-  deadline_ = After(server_->options.header_timeout);
+  if (served_any_) {  // the first head has been due since the connection opened
+    deadline_ = After(server_->options.header_timeout);
+  }
 }
 
 void Connection::Parse() {
@@ -290,6 +292,7 @@ void Connection::NextRequest() {
   }
   parser_.emplace(&request_, server_->options.max_header_bytes, server_->options.max_body_bytes);
   head_checked_ = false;
+  served_any_ = true;
   if (buffer_.size() > 0) {  // pipelined
     BeginRequest();
     Parse();

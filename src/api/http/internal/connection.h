@@ -69,6 +69,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   Request request_;  // reused: its strings keep their capacity between requests
   std::optional<RequestParser> parser_;
   bool head_checked_ = false;
+  bool served_any_ = false;  // a response was written; later requests are keep-alive ones
   bool keep_alive_ = true;
   bool head_request_ = false;
   bool busy_ = false;                  // counted in worker_->busy

@@ -1,7 +1,6 @@
-// Evaluation is one recursive walk over schema nodes and instance values. Error text is built only
-// when an error is reported; subschemas whose failure is expected (anyOf branches, not, if,
-// contains, propertyNames) run quietly and short-circuit. Annotations for unevaluated* are
-// collected only below a schema that has unevaluated* keywords.
+// One recursive walk over schema nodes and instance values. Error text is built only when reported;
+// subschemas whose failure is expected (anyOf branches, not, if, contains, propertyNames) run
+// quietly and short-circuit; annotations are collected only under unevaluated* keywords.
 #include "common/json_schema/internal/evaluator.h"
 
 #include <boost/json.hpp>
@@ -26,6 +25,8 @@ constexpr int kMaxEvalDepth = 400;
 constexpr size_t kPairwiseUniqueLimit = 32;
 // Enum values are quoted in messages only while short.
 constexpr size_t kMaxEnumTextInMessage = 120;
+// Instance depth that needs no reallocation of the path.
+constexpr size_t kPathReserve = 16;
 
 // Which members or items of the instance at hand some successful subschema evaluated.
 struct Annotations {
@@ -132,7 +133,11 @@ std::optional<std::pair<size_t, size_t>> FindDuplicate(const bj::array& arr) {
 class Evaluator {
  public:
   Evaluator(const CompiledSchema& schema, ValidateMode mode, std::vector<ValidationError>* errors)
-      : schema_(schema), mode_(mode), errors_(errors), report_(errors != nullptr) {}
+      : schema_(schema), mode_(mode), errors_(errors), report_(errors != nullptr) {
+    if (errors_ != nullptr) {
+      path_.reserve(kPathReserve);
+    }
+  }
 
   bool Run(const bj::value& instance) {
     bool ok = Eval(*schema_.root, instance, nullptr) && !aborted_;
@@ -156,12 +161,24 @@ class Evaluator {
     bool saved_;
   };
 
-  // Extends the instance path for the lifetime of the scope.
+  // Extends the instance path for the lifetime of the scope; a no-op when nobody reads errors.
   class PathScope {
    public:
-    PathScope(Evaluator& e, std::string_view key) : e_(e) { e.path_.push_back({key, 0, false}); }
-    PathScope(Evaluator& e, size_t index) : e_(e) { e.path_.push_back({{}, index, true}); }
-    ~PathScope() { e_.path_.pop_back(); }
+    PathScope(Evaluator& e, std::string_view key) : e_(e) {
+      if (e.errors_ != nullptr) {
+        e.path_.push_back({key, 0, false});
+      }
+    }
+    PathScope(Evaluator& e, size_t index) : e_(e) {
+      if (e.errors_ != nullptr) {
+        e.path_.push_back({{}, index, true});
+      }
+    }
+    ~PathScope() {
+      if (e_.errors_ != nullptr) {
+        e_.path_.pop_back();
+      }
+    }
     PathScope(const PathScope&) = delete;
     PathScope& operator=(const PathScope&) = delete;
 
@@ -426,7 +443,7 @@ class Evaluator {
     }
     if (n.pattern != nullptr && !n.pattern->Search(s)) {
       Report(n, "pattern",
-             [&] { return "must match the pattern \"" + n.pattern->source() + "\""; });
+             [&] { return "must match the pattern \"" + n.pattern->Source() + "\""; });
       if (failed()) {
         return false;
       }

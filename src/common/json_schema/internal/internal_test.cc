@@ -181,6 +181,35 @@ TEST(RegexTest, BackReferencesStillWork) {
   EXPECT_FALSE(re->Search("aaba"));
 }
 
+TEST(RegexTest, LongSubjectsKeepUnanchoredSemantics) {
+  const std::string long_a(1000, 'a');
+  auto bs = Regex::Compile("b+");
+  auto start = Regex::Compile("^a|x");
+  auto end = Regex::Compile("b$");
+  auto alternation = Regex::Compile("c|^b");
+  ASSERT_TRUE(bs && start && end && alternation);
+  EXPECT_TRUE(bs->Search(long_a + "bb"));
+  EXPECT_FALSE(bs->Search(long_a));
+  EXPECT_TRUE(start->Search(long_a));
+  EXPECT_FALSE(start->Search("b" + long_a));
+  EXPECT_TRUE(end->Search(long_a + "b"));
+  EXPECT_FALSE(end->Search("b" + long_a));
+  EXPECT_FALSE(alternation->Search(long_a + "b"));
+  EXPECT_TRUE(alternation->Search(long_a + "c"));
+}
+
+TEST(RegexTest, RejectsUnbalancedGroupsThatWrappingWouldHide) {
+  auto r = Regex::Compile("a)|(b");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(RegexTest, LongHostileSubjectIsSearchedInLinearPasses) {
+  auto re = Regex::Compile("((a*)*)*b");
+  ASSERT_TRUE(re.has_value());
+  EXPECT_FALSE(re->Search(std::string(20000, 'a')));
+}
+
 TEST(RegexTest, DoesNotBacktrackExponentially) {
   auto re = Regex::Compile("^(a+)+$");
   ASSERT_TRUE(re.has_value());

@@ -14,6 +14,8 @@ constexpr std::wstring_view kWhitespace =
 constexpr std::wstring_view kWord = L"A-Za-z0-9_";
 constexpr std::wstring_view kDigit = L"0-9";
 constexpr int kMaxGroupDepth = 64;
+// Subjects longer than this (in code points) are searched in one anchored pass.
+constexpr size_t kLongSubject = 256;
 
 Result<std::wstring> Translate(std::string_view pattern) {
   std::wstring in = Utf8ToWide(pattern);
@@ -89,9 +91,14 @@ Result<std::wstring> Translate(std::string_view pattern) {
         return unsupported(lookbehind ? "a lookbehind" : "a named group");
       }
     } else if (c == L')') {
-      --depth;
+      if (--depth < 0) {
+        return Fail(InvalidArgument("pattern has an unmatched ')'"));
+      }
     }
     out.push_back(c);
+  }
+  if (depth != 0 || in_class) {
+    return Fail(InvalidArgument("pattern has an unclosed group or class"));
   }
   return out;
 }
@@ -106,12 +113,15 @@ Result<Regex> Regex::Compile(std::string_view pattern) {
     // libstdc++'s breadth-first executor runs in O(n·m) with bounded stack; it rejects
     // back-references, which fall through to the default (backtracking) executor below.
     try {
-      return Regex(std::string(pattern),
-                   std::wregex(translated, kBase | std::regex_constants::__polynomial));
+      constexpr auto kPolynomial = kBase | std::regex_constants::__polynomial;
+      std::wregex re(translated, kPolynomial);
+      // Balanced groups were checked above, so wrapping cannot change the pattern's meaning.
+      std::wregex scan(L"[\\s\\S]*?(?:" + translated + L")", kPolynomial);
+      return Regex(std::string(pattern), std::move(re), std::move(scan));
     } catch (const std::regex_error&) {
     }
 #endif
-    return Regex(std::string(pattern), std::wregex(translated, kBase));
+    return Regex(std::string(pattern), std::wregex(translated, kBase), std::nullopt);
   } catch (const std::regex_error& e) {
     return Fail(InvalidArgument("invalid pattern \"" + std::string(pattern) + "\": " + e.what()));
   }
@@ -120,6 +130,9 @@ Result<Regex> Regex::Compile(std::string_view pattern) {
 bool Regex::Search(std::string_view utf8) const {
   std::wstring subject = Utf8ToWide(utf8);
   try {
+    if (scan_ && subject.size() > kLongSubject) {
+      return std::regex_search(subject, *scan_, std::regex_constants::match_continuous);
+    }
     return std::regex_search(subject, re_);
   } catch (const std::regex_error&) {
     return false;

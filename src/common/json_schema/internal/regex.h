@@ -1,6 +1,7 @@
 // ECMA-262 "pattern" approximated with std::wregex (ECMAScript grammar) over code points.
 #pragma once
 
+#include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -21,13 +22,17 @@ class Regex {
   // limit) counts as no match.
   bool Search(std::string_view utf8) const;
 
-  const std::string& source() const { return source_; }
+  const std::string& Source() const { return source_; }
 
  private:
-  Regex(std::string source, std::wregex re) : source_(std::move(source)), re_(std::move(re)) {}
+  Regex(std::string source, std::wregex re, std::optional<std::wregex> scan)
+      : source_(std::move(source)), re_(std::move(re)), scan_(std::move(scan)) {}
 
   std::string source_;
   std::wregex re_;
+  // "[\s\S]*?(?:pattern)" matched from position 0 only: one pass over a long subject instead of
+  // one pass per start position (quadratic). Slower on short subjects, so used on long ones.
+  std::optional<std::wregex> scan_;
 };
 
 }  // namespace qlrf::json_schema::internal
