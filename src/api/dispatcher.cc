@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "api/error_mapping.h"
+#include "common/crypto.h"
 #include "common/json.h"
 #include "common/json_schema/json_schema.h"
 #include "common/log.h"
@@ -65,13 +66,6 @@ ApiResponse NoContent() {
 
 namespace {
 
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Result<std::string> PercentDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -79,8 +73,8 @@ Result<std::string> PercentDecode(std::string_view s) {
     if (s[i] == '+') {
       out += ' ';
     } else if (s[i] == '%') {
-      int hi = i + 1 < s.size() ? Hex(s[i + 1]) : -1;
-      int lo = i + 2 < s.size() ? Hex(s[i + 2]) : -1;
+      int hi = i + 1 < s.size() ? crypto::HexDigitValue(s[i + 1]) : -1;
+      int lo = i + 2 < s.size() ? crypto::HexDigitValue(s[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
         return Fail(InvalidArgument("malformed percent-encoding in the URL"));
       }

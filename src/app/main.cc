@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include "app/wiring.h"
+
+#include "app/build_info.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/env.h"
@@ -13,16 +15,6 @@
 #include "common/random.h"
 #include "services/audit/auditor.h"
 #include "services/identity/identity_service.h"
-
-#ifndef QLRF_VERSION
-#define QLRF_VERSION "0.0.0"
-#endif
-#ifndef QLRF_GIT_COMMIT
-#define QLRF_GIT_COMMIT "unknown"
-#endif
-#ifndef QLRF_BUILD_TIME
-#define QLRF_BUILD_TIME "unknown"
-#endif
 
 namespace qlrf::app {
 namespace {
@@ -143,8 +135,7 @@ int Main(int argc, char** argv) {
   log::Init(config.log_level);
 
   if (*version) {
-    std::printf("qlrf %s (commit %s, built %s)\n", QLRF_VERSION, QLRF_GIT_COMMIT,
-                QLRF_BUILD_TIME);
+    std::printf("qlrf %s (commit %s, built %s)\n", kVersion, kGitCommit, kBuildTime);
     return 0;
   }
   auto problems = ValidateConfig(config);

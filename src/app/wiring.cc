@@ -1,6 +1,8 @@
 // Wiring: config → database → services → route table → dispatcher → HTTP server.
 #include "app/wiring.h"
 
+#include "app/build_info.h"
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -28,16 +30,6 @@
 #include "storage/migrations.h"
 #include "storage/postgres/postgres_database.h"
 #include "storage/sqlite/sqlite_database.h"
-
-#ifndef QLRF_VERSION
-#define QLRF_VERSION "0.0.0"
-#endif
-#ifndef QLRF_GIT_COMMIT
-#define QLRF_GIT_COMMIT "unknown"
-#endif
-#ifndef QLRF_BUILD_TIME
-#define QLRF_BUILD_TIME "unknown"
-#endif
 
 namespace qlrf::app {
 
@@ -196,7 +188,7 @@ int Serve(const Config& config, const ServeOptions& options) {
 
   api::OpsDeps ops;
   ops.metrics = &metrics;
-  ops.build = {QLRF_VERSION, QLRF_GIT_COMMIT, QLRF_BUILD_TIME,
+  ops.build = {kVersion, kGitCommit, kBuildTime,
                std::string(database.backend_name())};
   ops.checks.push_back({"database", true, [&database] { return database.Ping(); }});
   if (!config.redis_url.empty()) {

@@ -22,6 +22,8 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 std::string HexEncode(std::span<const uint8_t> data);
+// 0..15 for a hex digit (either case), -1 otherwise.
+int HexDigitValue(char c);
 Result<Bytes> HexDecode(std::string_view hex);
 
 // RFC 4648 §5 base64url without padding. Decode rejects padding, whitespace and bad characters.

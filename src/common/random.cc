@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "common/crypto.h"
 #include "common/result.h"
 
 namespace qlrf {
@@ -46,13 +47,7 @@ bool IsUuid(std::string_view s) {
 std::string RandomHex(Random& random, size_t n) {
   std::vector<uint8_t> b(n);
   random.Fill(b);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t x : b) {
-    out += kHex[x >> 4];
-    out += kHex[x & 0xF];
-  }
-  return out;
+  return crypto::HexEncode(b);
 }
 
 std::string RandomBase62(Random& random, size_t chars) {
