@@ -6,7 +6,7 @@ JOBS ?= 2
 LISTEN ?= 0.0.0.0:8080
 DATA_DIR ?= ./data
 
-.PHONY: all deps configure build run test test-quick bench fuzz clean
+.PHONY: all deps configure build run test test-quick bench tidy clean
 
 all: build
 
@@ -37,6 +37,11 @@ test-quick: build
 
 bench: build
 	bench/http/run.sh $(BUILD_DIR)/src/app/qlrf
+
+# clang-tidy over src/ with a compile database built without precompiled headers.
+tidy: deps
+	cmake -S . -B build/tidy -G Ninja -DQLRF_PCH=OFF -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+	find src -name '*.cc' ! -name '*_fuzz.cc' | xargs -P $(JOBS) -n 4 clang-tidy -p build/tidy --quiet
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -43,7 +43,9 @@ struct Reply {
   }
   std::string Header(std::string_view name) const {
     for (const auto& h : headers) {
-      if (h.name == name) return h.value;
+      if (h.name == name) {
+        return h.value;
+      }
     }
     return {};
   }
@@ -66,7 +68,9 @@ class ApiTest : public ::testing::Test {
     ops.build = {"test", "abc", "now", "sqlite"};
     ops.checks.push_back({"database", true, [this] { return db_->Ping(); }});
     ops.openapi = [this]() -> const std::string& { return openapi_; };
-    for (auto& r : OpsRoutes(ops)) routes.push_back(std::move(r));
+    for (auto& r : OpsRoutes(ops)) {
+      routes.push_back(std::move(r));
+    }
     openapi_ = BuildOpenApi(routes, ops.build);
     DispatcherOptions opts;
     opts.access_log = false;
@@ -84,15 +88,20 @@ class ApiTest : public ::testing::Test {
     return r ? r->token : "";
   }
 
-  Reply Call(std::string method, std::string target, std::string token = "",
-             std::string body = "", std::string content_type = "application/json",
-             std::vector<http::Header> extra = {}) {
+  Reply Call(std::string method, std::string target, std::string token = "", std::string body = "",
+             std::string content_type = "application/json", std::vector<http::Header> extra = {}) {
     http::Request req;
     req.method = std::move(method);
     req.target = std::move(target);
-    if (!token.empty()) req.headers.push_back({"Authorization", "Bearer " + token});
-    if (!body.empty()) req.headers.push_back({"Content-Type", content_type});
-    for (auto& h : extra) req.headers.push_back(std::move(h));
+    if (!token.empty()) {
+      req.headers.push_back({"Authorization", "Bearer " + token});
+    }
+    if (!body.empty()) {
+      req.headers.push_back({"Content-Type", content_type});
+    }
+    for (auto& h : extra) {
+      req.headers.push_back(std::move(h));
+    }
     req.body = std::move(body);
     std::promise<http::Response> done;
     auto fut = done.get_future();
@@ -142,7 +151,8 @@ TEST_F(ApiTest, MeShowsRoleAndPermissions) {
 }
 
 TEST_F(ApiTest, MalformedJsonNamesThePosition) {
-  Reply r = Call("POST", "/api/v1/projects", admin_token_, "{\"name\": \"x\",\n \"description\": }");
+  Reply r =
+      Call("POST", "/api/v1/projects", admin_token_, "{\"name\": \"x\",\n \"description\": }");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Json().at("error").at("details").at("line"), "2");
 }
@@ -163,7 +173,8 @@ TEST_F(ApiTest, BadIdIs400AndMissingIs404) {
   Reply bad = Call("GET", "/api/v1/projects/not-a-uuid", admin_token_);
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.Json().at("error").at("details").at("field"), "project_id");
-  Reply missing = Call("GET", "/api/v1/projects/00000000-0000-4000-8000-000000000000", admin_token_);
+  Reply missing =
+      Call("GET", "/api/v1/projects/00000000-0000-4000-8000-000000000000", admin_token_);
   EXPECT_EQ(missing.status, 404);
 }
 
@@ -235,7 +246,9 @@ TEST_F(ApiTest, OpenApiListsEveryRoute) {
   EXPECT_EQ(doc.at("openapi"), "3.1.0");
   for (const auto& route : dispatcher_->routes()) {
     std::string m = route.method;
-    for (auto& c : m) c = static_cast<char>(std::tolower(c));
+    for (auto& c : m) {
+      c = static_cast<char>(std::tolower(c));
+    }
     EXPECT_TRUE(doc.at("paths").as_object().contains(route.path)) << route.path;
     EXPECT_TRUE(doc.at("paths").at(route.path).as_object().contains(m)) << m << " " << route.path;
   }
@@ -267,8 +280,9 @@ class TenantIsolation : public ApiTest {
 
   // Org B with its own admin, who must never see A's data.
   std::string OrgBAdmin() {
-    Reply u = Call("POST", "/api/v1/users", admin_token_,
-                   R"({"email":"b-admin@example.com","role":"viewer","password":"b-admin-password"})");
+    Reply u =
+        Call("POST", "/api/v1/users", admin_token_,
+             R"({"email":"b-admin@example.com","role":"viewer","password":"b-admin-password"})");
     EXPECT_EQ(u.status, 201);
     std::string b_in_a = Login("b-admin@example.com", "b-admin-password");
     Reply org = Call("POST", "/api/v1/organizations", b_in_a, R"({"name":"B","slug":"org-b"})");
@@ -290,7 +304,9 @@ TEST_F(TenantIsolation, EveryRouteHidesOrgAFromOrgB) {
   std::string b = OrgBAdmin();
   int checked = 0;
   for (const auto& route : dispatcher_->routes()) {
-    if (!route.authenticated) continue;
+    if (!route.authenticated) {
+      continue;
+    }
     std::string path = route.path;
     bool has_param = false;
     for (size_t pos; (pos = path.find('{')) != std::string::npos;) {
@@ -334,7 +350,9 @@ TEST_F(TenantIsolation, EveryGetResponseMatchesItsDeclaredSchema) {
   SeedOrgA();
   int validated = 0;
   for (const auto& route : dispatcher_->routes()) {
-    if (route.method != "GET" || route.response_schema.empty()) continue;
+    if (route.method != "GET" || route.response_schema.empty()) {
+      continue;
+    }
     std::string path = route.path;
     for (size_t pos; (pos = path.find('{')) != std::string::npos;) {
       size_t end = path.find('}', pos);

@@ -22,14 +22,18 @@ namespace qlrf::api {
 
 std::string_view ApiRequest::Param(std::string_view name) const {
   for (const auto& [k, v] : path_params) {
-    if (k == name) return v;
+    if (k == name) {
+      return v;
+    }
   }
   return {};
 }
 
 std::optional<std::string> ApiRequest::Query(std::string_view name) const {
   for (const auto& [k, v] : query) {
-    if (k == name) return v;
+    if (k == name) {
+      return v;
+    }
   }
   return std::nullopt;
 }
@@ -95,7 +99,9 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_
     auto amp = q.find('&');
     std::string_view part = q.substr(0, amp);
     q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-    if (part.empty()) continue;
+    if (part.empty()) {
+      continue;
+    }
     auto eq = part.find('=');
     QLRF_ASSIGN_OR_RETURN(auto k, PercentDecode(part.substr(0, eq)));
     std::string v;
@@ -134,7 +140,9 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
       continue;
     }
     size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
+    if (j == std::string_view::npos) {
+      j = path.size();
+    }
     out.push_back(path.substr(i, j - i));
     i = j;
   }
@@ -174,7 +182,9 @@ struct Dispatcher::State {
 
   // Token bucket per principal. Returns seconds to wait (0 = allowed).
   double Take(const std::string& key) {
-    if (options.rate_limit_rps <= 0) return 0;
+    if (options.rate_limit_rps <= 0) {
+      return 0;
+    }
     MonotonicTime now = clock->Monotonic();
     MutexLock lock(&buckets_mu);
     auto [it, inserted] = buckets.try_emplace(key);
@@ -184,8 +194,8 @@ struct Dispatcher::State {
       b.last = now;
     } else {
       double elapsed = std::chrono::duration<double>(now - b.last).count();
-      b.tokens = std::min<double>(options.rate_limit_burst,
-                                  b.tokens + elapsed * options.rate_limit_rps);
+      b.tokens =
+          std::min<double>(options.rate_limit_burst, b.tokens + elapsed * options.rate_limit_rps);
       b.last = now;
     }
     if (b.tokens >= 1) {
@@ -253,18 +263,20 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::Create(std::vector<Route> routes
       }
       auto schema = json_schema::Schema::Compile(*doc);
       if (!schema) {
-        return Fail(InvalidArgument("route " + r.method + " " + r.path +
-                                    ": request schema does not compile: " +
-                                    schema.error().ToString()));
+        return Fail(
+            InvalidArgument("route " + r.method + " " + r.path +
+                            ": request schema does not compile: " + schema.error().ToString()));
       }
       c.request_schema = std::move(*schema);
     }
     c.metric_label = r.path;
-    c.latency = &metrics.GetHistogram("qlrf_http_request_duration_seconds",
-                                      "HTTP request latency by route",
-                                      {{"route", r.path}, {"method", r.method}});
+    c.latency =
+        &metrics.GetHistogram("qlrf_http_request_duration_seconds", "HTTP request latency by route",
+                              {{"route", r.path}, {"method", r.method}});
     c.by_status.reset(new std::atomic<metrics::Counter*>[500]);
-    for (int i = 0; i < 500; ++i) c.by_status[i].store(nullptr);
+    for (int i = 0; i < 500; ++i) {
+      c.by_status[i].store(nullptr);
+    }
     for (const auto& other : s->compiled) {
       if (other.route.method == r.method && other.route.path == r.path) {
         return Fail(InvalidArgument("duplicate route " + r.method + " " + r.path));
@@ -289,7 +301,9 @@ http::Response ErrorResponse(int status, std::string body, const std::string& re
 }
 
 bool SaneRequestId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
+  if (id.empty() || id.size() > 128) {
+    return false;
+  }
   for (char c : id) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
       return false;
@@ -301,9 +315,13 @@ bool SaneRequestId(std::string_view id) {
 bool IsJsonContentType(std::string_view ct) {
   auto semi = ct.find(';');
   std::string_view media = ct.substr(0, semi);
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.back() == ' ') {
+    media.remove_suffix(1);
+  }
   std::string lower(media);
-  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (auto& ch : lower) {
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
   return lower == "application/json" || (lower.size() > 5 && lower.ends_with("+json"));
 }
 
@@ -323,14 +341,17 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
   std::vector<std::pair<std::string, std::string>> params;
   std::string allow;
   for (auto& c : s.compiled) {
-    if (c.segments.size() != parts.size()) continue;
+    if (c.segments.size() != parts.size()) {
+      continue;
+    }
     bool ok = true;
     for (size_t i = 0; i < parts.size() && ok; ++i) {
       ok = c.segments[i].param ? !parts[i].empty() : c.segments[i].text == parts[i];
     }
-    if (!ok) continue;
-    if (c.route.method == request.method ||
-        (request.method == "HEAD" && c.route.method == "GET")) {
+    if (!ok) {
+      continue;
+    }
+    if (c.route.method == request.method || (request.method == "HEAD" && c.route.method == "GET")) {
       match = &c;
       break;
     }
@@ -381,12 +402,14 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
       out.body = ErrorBody(e, request_id);
       out.content_type = "application/json";
       if (e.code == ErrorCode::kInternal) {
-        log::Error("internal error", {{"request_id", request_id}, {"route", route.route.path},
-                                      {"error", e.message}});
+        log::Error("internal error",
+                   {{"request_id", request_id}, {"route", route.route.path}, {"error", e.message}});
       }
       if (e.code == ErrorCode::kResourceExhausted) {
         auto retry = e.Detail("retry_after");
-        if (!retry.empty()) out.headers.push_back({"Retry-After", std::string(retry)});
+        if (!retry.empty()) {
+          out.headers.push_back({"Retry-After", std::string(retry)});
+        }
       }
     }
     out.headers.push_back({"X-Request-Id", request_id});
@@ -432,7 +455,9 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
         if (!q.allowed.empty() &&
             std::find(q.allowed.begin(), q.allowed.end(), v) == q.allowed.end()) {
           std::string list;
-          for (const auto& a : q.allowed) list += (list.empty() ? "" : ", ") + a;
+          for (const auto& a : q.allowed) {
+            list += (list.empty() ? "" : ", ") + a;
+          }
           finish(api.get(), Fail(FieldError(k, "must be one of " + list)));
           return;
         }
@@ -496,8 +521,9 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
     auto checked = route.request_schema->Check(*body);
     if (!checked) {
       Error e = checked.error();
-      e.message = (e.Detail("field").empty() ? std::string("body") : std::string(e.Detail("field"))) +
-                  ": " + e.message;
+      e.message =
+          (e.Detail("field").empty() ? std::string("body") : std::string(e.Detail("field"))) +
+          ": " + e.message;
       finish(api.get(), Fail(std::move(e)));
       return;
     }

@@ -19,7 +19,7 @@ struct DispatcherOptions {
   bool access_log = true;
   double rate_limit_rps = 50;  // per principal; 0 disables
   int rate_limit_burst = 100;
-  int blocking_threads = 8;    // pool for handlers that touch the database
+  int blocking_threads = 8;  // pool for handlers that touch the database
 };
 
 // Thread-safe. Routes are fixed at construction.
@@ -28,9 +28,8 @@ class Dispatcher {
   // Fails (InvalidArgument) if a route's schema does not compile or two routes collide.
   static Result<std::unique_ptr<Dispatcher>> Create(std::vector<Route> routes,
                                                     services::Authenticator& auth,
-                                                    metrics::Registry& metrics,
-                                                    const Clock& clock, Random& random,
-                                                    DispatcherOptions options);
+                                                    metrics::Registry& metrics, const Clock& clock,
+                                                    Random& random, DispatcherOptions options);
   ~Dispatcher();
 
   void Handle(http::Request&& request, http::Responder respond);

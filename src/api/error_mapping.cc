@@ -7,18 +7,28 @@ namespace qlrf::api {
 
 int HttpStatusFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kAborted:
-    case ErrorCode::kFailedPrecondition: return 409;
-    case ErrorCode::kResourceExhausted: return 429;
-    case ErrorCode::kUnimplemented: return 501;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kDeadlineExceeded: return 504;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kResourceExhausted:
+      return 429;
+    case ErrorCode::kUnimplemented:
+      return 501;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kDeadlineExceeded:
+      return 504;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -48,7 +58,9 @@ std::string ErrorBody(const Error& error, std::string_view request_id) {
     out += R"(,"details":{)";
     bool first = true;
     for (const auto& [k, v] : error.details) {
-      if (!first) out += ',';
+      if (!first) {
+        out += ',';
+      }
       first = false;
       json::AppendQuoted(out, k);
       out += ':';

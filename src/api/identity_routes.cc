@@ -20,9 +20,13 @@ Result<std::string> IdParam(const ApiRequest& r, std::string_view name) {
 }
 
 std::optional<std::string> Str(const boost::json::value& body, std::string_view key) {
-  if (!body.is_object()) return std::nullopt;
+  if (!body.is_object()) {
+    return std::nullopt;
+  }
   const auto* v = body.as_object().if_contains(key);
-  if (v == nullptr || !v->is_string()) return std::nullopt;
+  if (v == nullptr || !v->is_string()) {
+    return std::nullopt;
+  }
   return std::string(v->get_string());
 }
 
@@ -32,7 +36,8 @@ const char* const kLoginRequest = R"({"type":"object","additionalProperties":fal
   "password":{"type":"string","minLength":1,"maxLength":1024},
   "org":{"type":"string","maxLength":100}}})";
 
-const char* const kLoginResponse = R"({"type":"object","required":["token","token_type","expires_at","user","org","role"],
+const char* const kLoginResponse =
+    R"({"type":"object","required":["token","token_type","expires_at","user","org","role"],
  "properties":{"token":{"type":"string"},"token_type":{"const":"Bearer"},
   "expires_at":{"type":"string"},"user":{"type":"object"},"org":{"type":"object"},
   "role":{"type":"string"}}})";
@@ -77,7 +82,8 @@ const char* const kProjectCreate = R"({"type":"object","additionalProperties":fa
  "properties":{"name":{"type":"string","minLength":1,"maxLength":200},
   "description":{"type":"string","maxLength":2000}}})";
 
-const char* const kProjectPatch = R"({"type":"object","additionalProperties":false,"minProperties":1,
+const char* const kProjectPatch =
+    R"({"type":"object","additionalProperties":false,"minProperties":1,
  "properties":{"name":{"type":"string","minLength":1,"maxLength":200},
   "description":{"type":"string","maxLength":2000}}})";
 
@@ -93,13 +99,15 @@ const char* const kVerifyResponse = R"({"type":"object","additionalProperties":f
   "first_break":{"type":["object","null"]}}})";
 
 std::string KeyCreated() {
-  return std::string(R"({"type":"object","additionalProperties":false,"required":["key","api_key"],)"
-                     R"("properties":{"key":{"type":"string","pattern":"^qlrf_"},"api_key":)") +
+  return std::string(
+             R"({"type":"object","additionalProperties":false,"required":["key","api_key"],)"
+             R"("properties":{"key":{"type":"string","pattern":"^qlrf_"},"api_key":)") +
          schemas::kApiKey + "}}";
 }
 
 std::string OrgList() {
-  return std::string(R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["org","role"],"properties":{"org":)") +
+  return std::string(
+             R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["org","role"],"properties":{"org":)") +
          schemas::kOrg + R"(,"role":{"type":"string"}}}},"next_cursor":{"type":"null"}}})";
 }
 
@@ -109,9 +117,13 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
   std::vector<Route> routes;
   auto add = [&](Route r) { routes.push_back(std::move(r)); };
 
-  add({.method = "POST", .path = "/api/v1/auth/login", .authenticated = false,
+  add({.method = "POST",
+       .path = "/api/v1/auth/login",
+       .authenticated = false,
        .summary = "Log in with a local user; returns a short-lived session token",
-       .tag = "auth", .request_schema = kLoginRequest, .response_schema = kLoginResponse,
+       .tag = "auth",
+       .request_schema = kLoginRequest,
+       .response_schema = kLoginResponse,
        .example = R"({"login":"admin","password":"correct horse battery"})",
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto res, id.Login(*Str(r.body, "login"), *Str(r.body, "password"),
@@ -127,9 +139,13 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
                       {"role", res.role}});
        }});
 
-  add({.method = "GET", .path = "/api/v1/me", .permission = Permission::kRead,
-       .summary = "The caller: principal, organization, role and permissions", .tag = "auth",
-       .response_schema = kMeResponse, .inline_exec = true,
+  add({.method = "GET",
+       .path = "/api/v1/me",
+       .permission = Permission::kRead,
+       .summary = "The caller: principal, organization, role and permissions",
+       .tag = "auth",
+       .response_schema = kMeResponse,
+       .inline_exec = true,
        .handler = [](ApiRequest& r) -> Result<ApiResponse> {
          const auto& p = r.ctx.principal;
          boost::json::array perms;
@@ -137,7 +153,9 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
            perms.emplace_back(services::PermissionName(perm));
          }
          boost::json::object principal{{"type", p.KindName()}, {"id", p.id}};
-         if (!p.email.empty()) principal["email"] = p.email;
+         if (!p.email.empty()) {
+           principal["email"] = p.email;
+         }
          return Json({{"principal", principal},
                       {"org", {{"id", p.org_id}, {"slug", p.org_slug}}},
                       {"role", p.role},
@@ -146,9 +164,12 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
        }});
 
   // --- organizations
-  add({.method = "GET", .path = "/api/v1/organizations", .permission = Permission::kRead,
+  add({.method = "GET",
+       .path = "/api/v1/organizations",
+       .permission = Permission::kRead,
        .summary = "Organizations the caller belongs to (a user may have several)",
-       .tag = "organizations", .response_schema = OrgList(),
+       .tag = "organizations",
+       .response_schema = OrgList(),
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto orgs, id.MyOrgs(r.ctx));
          boost::json::array items;
@@ -157,106 +178,162 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
          }
          return Json({{"items", items}, {"next_cursor", nullptr}});
        }});
-  add({.method = "POST", .path = "/api/v1/organizations", .permission = Permission::kRead,
+  add({.method = "POST",
+       .path = "/api/v1/organizations",
+       .permission = Permission::kRead,
        .summary = "Create an organization; the calling user becomes its admin",
-       .tag = "organizations", .request_schema = kOrgCreate, .response_schema = schemas::kOrg,
+       .tag = "organizations",
+       .request_schema = kOrgCreate,
+       .response_schema = schemas::kOrg,
        .example = R"({"name":"Acme","slug":"acme"})",
-       .success_status = 201, .writes = true,
+       .success_status = 201,
+       .writes = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto org,
                                id.CreateOrg(r.ctx, *Str(r.body, "name"), *Str(r.body, "slug")));
          return Json(OrgJson(org), 201);
        }});
-  add({.method = "GET", .path = "/api/v1/organizations/{org_id}", .permission = Permission::kRead,
-       .summary = "The caller's organization", .tag = "organizations",
+  add({.method = "GET",
+       .path = "/api/v1/organizations/{org_id}",
+       .permission = Permission::kRead,
+       .summary = "The caller's organization",
+       .tag = "organizations",
        .response_schema = schemas::kOrg,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto oid, IdParam(r, "org_id"));
          QLRF_ASSIGN_OR_RETURN(auto org, id.GetOrg(r.ctx, oid));
          return Json(OrgJson(org));
        }});
-  add({.method = "PATCH", .path = "/api/v1/organizations/{org_id}",
-       .permission = Permission::kAdmin, .summary = "Rename or change the autonomy mode",
-       .tag = "organizations", .request_schema = kOrgPatch, .response_schema = schemas::kOrg,
+  add({.method = "PATCH",
+       .path = "/api/v1/organizations/{org_id}",
+       .permission = Permission::kAdmin,
+       .summary = "Rename or change the autonomy mode",
+       .tag = "organizations",
+       .request_schema = kOrgPatch,
+       .response_schema = schemas::kOrg,
        .example = R"({"autonomy_mode":"canary_only"})",
-       .writes = true, .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
+       .writes = true,
+       .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto oid, IdParam(r, "org_id"));
-         QLRF_ASSIGN_OR_RETURN(auto org, id.UpdateOrg(r.ctx, oid, Str(r.body, "name"),
-                                                      Str(r.body, "autonomy_mode")));
+         QLRF_ASSIGN_OR_RETURN(
+             auto org, id.UpdateOrg(r.ctx, oid, Str(r.body, "name"), Str(r.body, "autonomy_mode")));
          return Json(OrgJson(org));
        }});
 
   // --- users (memberships of the caller's org)
-  add({.method = "GET", .path = "/api/v1/users", .permission = Permission::kRead,
-       .summary = "Members of the organization", .tag = "users",
-       .response_schema = schemas::PageOf(schemas::kMember), .paginated = true,
+  add({.method = "GET",
+       .path = "/api/v1/users",
+       .permission = Permission::kRead,
+       .summary = "Members of the organization",
+       .tag = "users",
+       .response_schema = schemas::PageOf(schemas::kMember),
+       .paginated = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          QLRF_ASSIGN_OR_RETURN(auto members, id.ListMembers(r.ctx, page));
          return Json(PageJson(members, MemberJson));
        }});
-  add({.method = "POST", .path = "/api/v1/users", .permission = Permission::kAdmin,
-       .summary = "Add a user (created if new) to the organization with a role", .tag = "users",
-       .request_schema = kUserCreate, .response_schema = schemas::kMember,
-       .example = R"({"email":"ops@example.com","role":"operator"})", .success_status = 201,
-       .writes = true, .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
+  add({.method = "POST",
+       .path = "/api/v1/users",
+       .permission = Permission::kAdmin,
+       .summary = "Add a user (created if new) to the organization with a role",
+       .tag = "users",
+       .request_schema = kUserCreate,
+       .response_schema = schemas::kMember,
+       .example = R"({"email":"ops@example.com","role":"operator"})",
+       .success_status = 201,
+       .writes = true,
+       .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          services::NewMember m{*Str(r.body, "email"), Str(r.body, "display_name").value_or(""),
                                Str(r.body, "password"), *Str(r.body, "role")};
          QLRF_ASSIGN_OR_RETURN(auto member, id.AddMember(r.ctx, m));
          return Json(MemberJson(member), 201);
        }});
-  add({.method = "GET", .path = "/api/v1/users/{user_id}", .permission = Permission::kRead,
-       .summary = "One member", .tag = "users", .response_schema = schemas::kMember,
+  add({.method = "GET",
+       .path = "/api/v1/users/{user_id}",
+       .permission = Permission::kRead,
+       .summary = "One member",
+       .tag = "users",
+       .response_schema = schemas::kMember,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto uid, IdParam(r, "user_id"));
          QLRF_ASSIGN_OR_RETURN(auto m, id.GetMember(r.ctx, uid));
          return Json(MemberJson(m));
        }});
-  add({.method = "PATCH", .path = "/api/v1/users/{user_id}", .permission = Permission::kAdmin,
-       .summary = "Change a member's role (the last admin cannot be demoted)", .tag = "users",
-       .request_schema = kUserPatch, .response_schema = schemas::kMember,
-       .example = R"({"role":"approver"})", .writes = true,
+  add({.method = "PATCH",
+       .path = "/api/v1/users/{user_id}",
+       .permission = Permission::kAdmin,
+       .summary = "Change a member's role (the last admin cannot be demoted)",
+       .tag = "users",
+       .request_schema = kUserPatch,
+       .response_schema = schemas::kMember,
+       .example = R"({"role":"approver"})",
+       .writes = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto uid, IdParam(r, "user_id"));
          QLRF_ASSIGN_OR_RETURN(auto m, id.UpdateMemberRole(r.ctx, uid, *Str(r.body, "role")));
          return Json(MemberJson(m));
        }});
-  add({.method = "DELETE", .path = "/api/v1/users/{user_id}", .permission = Permission::kAdmin,
-       .summary = "Remove a member from the organization", .tag = "users", .success_status = 204,
-       .writes = true, .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
+  add({.method = "DELETE",
+       .path = "/api/v1/users/{user_id}",
+       .permission = Permission::kAdmin,
+       .summary = "Remove a member from the organization",
+       .tag = "users",
+       .success_status = 204,
+       .writes = true,
+       .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto uid, IdParam(r, "user_id"));
          QLRF_TRY(id.RemoveMember(r.ctx, uid));
          return NoContent();
        }});
 
   // --- API keys
-  add({.method = "GET", .path = "/api/v1/api-keys", .permission = Permission::kAdmin,
-       .summary = "API keys of the organization (never the secret)", .tag = "api-keys",
-       .response_schema = schemas::PageOf(schemas::kApiKey), .paginated = true,
+  add({.method = "GET",
+       .path = "/api/v1/api-keys",
+       .permission = Permission::kAdmin,
+       .summary = "API keys of the organization (never the secret)",
+       .tag = "api-keys",
+       .response_schema = schemas::PageOf(schemas::kApiKey),
+       .paginated = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          QLRF_ASSIGN_OR_RETURN(auto keys, id.ListApiKeys(r.ctx, page));
          return Json(PageJson(keys, ApiKeyJson));
        }});
-  add({.method = "POST", .path = "/api/v1/api-keys", .permission = Permission::kAdmin,
-       .summary = "Create an API key; the secret is returned once", .tag = "api-keys",
-       .request_schema = kKeyCreate, .response_schema = KeyCreated(),
-       .example = R"({"name":"ci","role":"operator"})", .success_status = 201,
-       .writes = true, .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
-         QLRF_ASSIGN_OR_RETURN(auto key, id.CreateApiKey(r.ctx, *Str(r.body, "name"),
-                                                         *Str(r.body, "role"),
-                                                         Str(r.body, "expires_at")));
+  add({.method = "POST",
+       .path = "/api/v1/api-keys",
+       .permission = Permission::kAdmin,
+       .summary = "Create an API key; the secret is returned once",
+       .tag = "api-keys",
+       .request_schema = kKeyCreate,
+       .response_schema = KeyCreated(),
+       .example = R"({"name":"ci","role":"operator"})",
+       .success_status = 201,
+       .writes = true,
+       .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
+         QLRF_ASSIGN_OR_RETURN(auto key,
+                               id.CreateApiKey(r.ctx, *Str(r.body, "name"), *Str(r.body, "role"),
+                                               Str(r.body, "expires_at")));
          return Json({{"key", key.plaintext}, {"api_key", ApiKeyJson(key.record)}}, 201);
        }});
-  add({.method = "GET", .path = "/api/v1/api-keys/{key_id}", .permission = Permission::kAdmin,
-       .summary = "One API key", .tag = "api-keys", .response_schema = schemas::kApiKey,
+  add({.method = "GET",
+       .path = "/api/v1/api-keys/{key_id}",
+       .permission = Permission::kAdmin,
+       .summary = "One API key",
+       .tag = "api-keys",
+       .response_schema = schemas::kApiKey,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto kid, IdParam(r, "key_id"));
          QLRF_ASSIGN_OR_RETURN(auto k, id.GetApiKey(r.ctx, kid));
          return Json(ApiKeyJson(k));
        }});
-  add({.method = "DELETE", .path = "/api/v1/api-keys/{key_id}", .permission = Permission::kAdmin,
-       .summary = "Revoke an API key", .tag = "api-keys", .success_status = 204, .writes = true,
+  add({.method = "DELETE",
+       .path = "/api/v1/api-keys/{key_id}",
+       .permission = Permission::kAdmin,
+       .summary = "Revoke an API key",
+       .tag = "api-keys",
+       .success_status = 204,
+       .writes = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto kid, IdParam(r, "key_id"));
          QLRF_TRY(id.RevokeApiKey(r.ctx, kid));
@@ -264,43 +341,66 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
        }});
 
   // --- projects
-  add({.method = "GET", .path = "/api/v1/projects", .permission = Permission::kRead,
-       .summary = "Projects", .tag = "projects",
-       .response_schema = schemas::PageOf(schemas::kProject), .paginated = true,
+  add({.method = "GET",
+       .path = "/api/v1/projects",
+       .permission = Permission::kRead,
+       .summary = "Projects",
+       .tag = "projects",
+       .response_schema = schemas::PageOf(schemas::kProject),
+       .paginated = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          QLRF_ASSIGN_OR_RETURN(auto projects, id.ListProjects(r.ctx, page));
          return Json(PageJson(projects, ProjectJson));
        }});
-  add({.method = "POST", .path = "/api/v1/projects", .permission = Permission::kAdmin,
-       .summary = "Create a project", .tag = "projects", .request_schema = kProjectCreate,
+  add({.method = "POST",
+       .path = "/api/v1/projects",
+       .permission = Permission::kAdmin,
+       .summary = "Create a project",
+       .tag = "projects",
+       .request_schema = kProjectCreate,
        .response_schema = schemas::kProject,
-       .example = R"({"name":"web","description":"front end"})", .success_status = 201, .writes = true,
+       .example = R"({"name":"web","description":"front end"})",
+       .success_status = 201,
+       .writes = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto p, id.CreateProject(r.ctx, *Str(r.body, "name"),
                                                         Str(r.body, "description").value_or("")));
          return Json(ProjectJson(p), 201);
        }});
-  add({.method = "GET", .path = "/api/v1/projects/{project_id}", .permission = Permission::kRead,
-       .summary = "One project", .tag = "projects", .response_schema = schemas::kProject,
+  add({.method = "GET",
+       .path = "/api/v1/projects/{project_id}",
+       .permission = Permission::kRead,
+       .summary = "One project",
+       .tag = "projects",
+       .response_schema = schemas::kProject,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto pid, IdParam(r, "project_id"));
          QLRF_ASSIGN_OR_RETURN(auto p, id.GetProject(r.ctx, pid));
          return Json(ProjectJson(p));
        }});
-  add({.method = "PATCH", .path = "/api/v1/projects/{project_id}",
-       .permission = Permission::kAdmin, .summary = "Update a project", .tag = "projects",
-       .request_schema = kProjectPatch, .response_schema = schemas::kProject,
-       .example = R"({"description":"renamed"})", .writes = true,
+  add({.method = "PATCH",
+       .path = "/api/v1/projects/{project_id}",
+       .permission = Permission::kAdmin,
+       .summary = "Update a project",
+       .tag = "projects",
+       .request_schema = kProjectPatch,
+       .response_schema = schemas::kProject,
+       .example = R"({"description":"renamed"})",
+       .writes = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto pid, IdParam(r, "project_id"));
-         QLRF_ASSIGN_OR_RETURN(auto p, id.UpdateProject(r.ctx, pid, Str(r.body, "name"),
-                                                        Str(r.body, "description")));
+         QLRF_ASSIGN_OR_RETURN(
+             auto p, id.UpdateProject(r.ctx, pid, Str(r.body, "name"), Str(r.body, "description")));
          return Json(ProjectJson(p));
        }});
-  add({.method = "DELETE", .path = "/api/v1/projects/{project_id}",
-       .permission = Permission::kAdmin, .summary = "Delete a project and its environments",
-       .tag = "projects", .success_status = 204, .writes = true,
+  add({.method = "DELETE",
+       .path = "/api/v1/projects/{project_id}",
+       .permission = Permission::kAdmin,
+       .summary = "Delete a project and its environments",
+       .tag = "projects",
+       .success_status = 204,
+       .writes = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto pid, IdParam(r, "project_id"));
          QLRF_TRY(id.DeleteProject(r.ctx, pid));
@@ -308,11 +408,15 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
        }});
 
   // --- environments
-  add({.method = "GET", .path = "/api/v1/environments", .permission = Permission::kRead,
-       .summary = "Environments, optionally of one project", .tag = "environments",
+  add({.method = "GET",
+       .path = "/api/v1/environments",
+       .permission = Permission::kRead,
+       .summary = "Environments, optionally of one project",
+       .tag = "environments",
        .response_schema = schemas::PageOf(schemas::kEnvironment),
        .query = {{"project_id", "string", "only this project's environments", {}}},
-       .paginated = true, .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
+       .paginated = true,
+       .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          auto project = r.Query("project_id");
          if (project && !IsUuid(*project)) {
@@ -321,28 +425,41 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
          QLRF_ASSIGN_OR_RETURN(auto envs, id.ListEnvironments(r.ctx, page, project));
          return Json(PageJson(envs, EnvironmentJson));
        }});
-  add({.method = "POST", .path = "/api/v1/environments", .permission = Permission::kAdmin,
-       .summary = "Create an environment in a project", .tag = "environments",
-       .request_schema = kEnvCreate, .response_schema = schemas::kEnvironment,
-       .example = R"({"project_id":"00000000-0000-4000-8000-000000000000","name":"prod","kind":"production"})",
-       .success_status = 201, .writes = true,
+  add({.method = "POST",
+       .path = "/api/v1/environments",
+       .permission = Permission::kAdmin,
+       .summary = "Create an environment in a project",
+       .tag = "environments",
+       .request_schema = kEnvCreate,
+       .response_schema = schemas::kEnvironment,
+       .example =
+           R"({"project_id":"00000000-0000-4000-8000-000000000000","name":"prod","kind":"production"})",
+       .success_status = 201,
+       .writes = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
-         QLRF_ASSIGN_OR_RETURN(auto e, id.CreateEnvironment(r.ctx, *Str(r.body, "project_id"),
-                                                            *Str(r.body, "name"),
-                                                            *Str(r.body, "kind")));
+         QLRF_ASSIGN_OR_RETURN(
+             auto e, id.CreateEnvironment(r.ctx, *Str(r.body, "project_id"), *Str(r.body, "name"),
+                                          *Str(r.body, "kind")));
          return Json(EnvironmentJson(e), 201);
        }});
-  add({.method = "GET", .path = "/api/v1/environments/{environment_id}",
-       .permission = Permission::kRead, .summary = "One environment", .tag = "environments",
+  add({.method = "GET",
+       .path = "/api/v1/environments/{environment_id}",
+       .permission = Permission::kRead,
+       .summary = "One environment",
+       .tag = "environments",
        .response_schema = schemas::kEnvironment,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto eid, IdParam(r, "environment_id"));
          QLRF_ASSIGN_OR_RETURN(auto e, id.GetEnvironment(r.ctx, eid));
          return Json(EnvironmentJson(e));
        }});
-  add({.method = "DELETE", .path = "/api/v1/environments/{environment_id}",
-       .permission = Permission::kAdmin, .summary = "Delete an environment",
-       .tag = "environments", .success_status = 204, .writes = true,
+  add({.method = "DELETE",
+       .path = "/api/v1/environments/{environment_id}",
+       .permission = Permission::kAdmin,
+       .summary = "Delete an environment",
+       .tag = "environments",
+       .success_status = 204,
+       .writes = true,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto eid, IdParam(r, "environment_id"));
          QLRF_TRY(id.DeleteEnvironment(r.ctx, eid));
@@ -350,8 +467,11 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
        }});
 
   // --- audit
-  add({.method = "GET", .path = "/api/v1/audit", .permission = Permission::kViewAuditLogs,
-       .summary = "Audit events, newest first", .tag = "audit",
+  add({.method = "GET",
+       .path = "/api/v1/audit",
+       .permission = Permission::kViewAuditLogs,
+       .summary = "Audit events, newest first",
+       .tag = "audit",
        .response_schema = schemas::PageOf(schemas::kAuditEvent),
        .query = {{"actor_id", "string", "events by this actor", {}},
                  {"action", "string", "exact action, or a prefix ending in '.'", {}},
@@ -359,7 +479,8 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
                  {"target_id", "string", "", {}},
                  {"since", "string", "RFC 3339; occurred_at >= since", {}},
                  {"until", "string", "RFC 3339; occurred_at < until", {}}},
-       .paginated = true, .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
+       .paginated = true,
+       .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          storage::AuditFilter f;
          f.actor_id = r.Query("actor_id");
@@ -369,15 +490,20 @@ std::vector<Route> IdentityRoutes(services::IdentityService& id) {
          for (auto [name, slot] : {std::pair{"since", &f.since}, std::pair{"until", &f.until}}) {
            if (auto v = r.Query(name)) {
              auto t = ParseTime(*v);
-             if (!t) return Fail(FieldError(name, "must be an RFC 3339 timestamp"));
+             if (!t) {
+               return Fail(FieldError(name, "must be an RFC 3339 timestamp"));
+             }
              *slot = FormatTime(*t);
            }
          }
          QLRF_ASSIGN_OR_RETURN(auto events, id.ListAudit(r.ctx, f, page));
          return Json(PageJson(events, AuditJson));
        }});
-  add({.method = "GET", .path = "/api/v1/audit/verify", .permission = Permission::kViewAuditLogs,
-       .summary = "Verify the organization's audit hash chain", .tag = "audit",
+  add({.method = "GET",
+       .path = "/api/v1/audit/verify",
+       .permission = Permission::kViewAuditLogs,
+       .summary = "Verify the organization's audit hash chain",
+       .tag = "audit",
        .response_schema = kVerifyResponse,
        .handler = [&id](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto report, id.VerifyOwnAudit(r.ctx));

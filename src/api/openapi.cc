@@ -8,7 +8,9 @@ namespace qlrf::api {
 namespace {
 
 boost::json::value SchemaOrAny(const std::string& text) {
-  if (text.empty()) return boost::json::object{};
+  if (text.empty()) {
+    return boost::json::object{};
+  }
   auto v = json::Parse(text);
   return v ? *v : boost::json::value(boost::json::object{});
 }
@@ -36,7 +38,9 @@ std::string BuildOpenApi(const std::vector<Route>& routes, const BuildInfo& buil
       boost::json::object schema{{"type", q.type}};
       if (!q.allowed.empty()) {
         boost::json::array e;
-        for (const auto& a : q.allowed) e.emplace_back(a);
+        for (const auto& a : q.allowed) {
+          e.emplace_back(a);
+        }
         schema["enum"] = std::move(e);
       }
       params.push_back({{"name", q.name},
@@ -46,16 +50,18 @@ std::string BuildOpenApi(const std::vector<Route>& routes, const BuildInfo& buil
                         {"schema", schema}});
     }
     if (r.paginated) {
-      params.push_back({{"name", "limit"},
-                        {"in", "query"},
-                        {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500},
-                                    {"default", 50}}}});
+      params.push_back(
+          {{"name", "limit"},
+           {"in", "query"},
+           {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}}});
       params.push_back({{"name", "cursor"},
                         {"in", "query"},
                         {"description", "next_cursor of the previous page"},
                         {"schema", {{"type", "string"}}}});
     }
-    if (!params.empty()) op["parameters"] = std::move(params);
+    if (!params.empty()) {
+      op["parameters"] = std::move(params);
+    }
     if (!r.request_schema.empty()) {
       op["requestBody"] = {
           {"required", true},
@@ -67,23 +73,31 @@ std::string BuildOpenApi(const std::vector<Route>& routes, const BuildInfo& buil
       ok["content"] = {{"application/json", {{"schema", SchemaOrAny(r.response_schema)}}}};
     }
     responses[std::to_string(r.success_status)] = std::move(ok);
-    boost::json::object err{{"description", "error"},
-                            {"content",
-                             {{"application/json",
-                               {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
-    for (const char* code : {"400", "404", "429", "500"}) responses[code] = err;
+    boost::json::object err{
+        {"description", "error"},
+        {"content",
+         {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+    for (const char* code : {"400", "404", "429", "500"}) {
+      responses[code] = err;
+    }
     if (r.authenticated) {
       responses["401"] = err;
       responses["403"] = err;
       op["security"] = boost::json::array{{{"bearer", boost::json::array{}}}};
-      if (r.permission) op["x-permission"] = services::PermissionName(*r.permission);
+      if (r.permission) {
+        op["x-permission"] = services::PermissionName(*r.permission);
+      }
     } else {
       op["security"] = boost::json::array{};
     }
-    if (r.writes) responses["409"] = err;
+    if (r.writes) {
+      responses["409"] = err;
+    }
     op["responses"] = std::move(responses);
     std::string method = r.method;
-    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : method) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
     boost::json::value& entry = paths[r.path];
     if (!entry.is_object()) {
       entry.emplace_object();
@@ -103,8 +117,9 @@ std::string BuildOpenApi(const std::vector<Route>& routes, const BuildInfo& buil
          {{"bearer",
            {{"type", "http"},
             {"scheme", "bearer"},
-            {"description", "A qlrf_ API key, a session token from /api/v1/auth/login, or an "
-                            "OIDC JWT from the configured issuer"}}}}},
+            {"description",
+             "A qlrf_ API key, a session token from /api/v1/auth/login, or an "
+             "OIDC JWT from the configured issuer"}}}}},
         {"schemas",
          {{"Error",
            {{"type", "object"},

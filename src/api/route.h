@@ -42,7 +42,7 @@ struct ApiRequest {
 
 struct ApiResponse {
   int status = 200;
-  boost::json::value body;        // rendered as JSON unless raw_body is set
+  boost::json::value body;  // rendered as JSON unless raw_body is set
   std::string raw_body;
   std::string content_type = "application/json";
   std::vector<http::Header> headers;
@@ -62,8 +62,8 @@ struct Route {
   std::string example;          // a valid request body (docs, and the route-walking tests)
   int success_status = 200;
   std::vector<QueryParam> query;
-  bool paginated = false;  // adds ?limit=&cursor=
-  bool writes = false;     // state-changing: audited by its service
+  bool paginated = false;    // adds ?limit=&cursor=
+  bool writes = false;       // state-changing: audited by its service
   bool inline_exec = false;  // cheap and non-blocking: runs on the I/O thread
   HandlerFn handler;
 };

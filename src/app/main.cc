@@ -40,8 +40,8 @@ struct AdminContext {
     auth = std::make_unique<services::Authenticator>(*db, *sessions, nullptr, clock, random,
                                                      services::AuthenticatorOptions{});
     auditor = std::make_unique<services::Auditor>(clock, random);
-    identity = std::make_unique<services::IdentityService>(*db, *auditor, *auth, *sessions,
-                                                           clock, random);
+    identity =
+        std::make_unique<services::IdentityService>(*db, *auditor, *auth, *sessions, clock, random);
     return Ok();
   }
   // Acts as the CLI operator inside `org` (audited as actor "cli").
@@ -49,8 +49,8 @@ struct AdminContext {
     QLRF_ASSIGN_OR_RETURN(auto org, identity->FindOrg(org_ref));
     services::RequestContext ctx;
     ctx.request_id = "cli-" + RandomHex(random, 6);
-    ctx.principal = services::Principal{services::PrincipalKind::kSystem, "cli", org.id,
-                                        org.slug, "admin", "", "cli"};
+    ctx.principal = services::Principal{
+        services::PrincipalKind::kSystem, "cli", org.id, org.slug, "admin", "", "cli"};
     return ctx;
   }
 };
@@ -123,15 +123,21 @@ int Main(int argc, char** argv) {
   }
 
   SystemEnv env;
-  auto loaded = LoadConfig(env, config_file.empty() ? std::nullopt
-                                                    : std::optional<std::string>(config_file));
+  auto loaded =
+      LoadConfig(env, config_file.empty() ? std::nullopt : std::optional<std::string>(config_file));
   if (!loaded) {
     return Failure(loaded.error().ToString());
   }
   Config config = *loaded;
-  if (!database_url.empty()) config.database_url = database_url;
-  if (!data_dir.empty()) config.data_dir = data_dir;
-  if (!listen.empty()) config.listen = listen;
+  if (!database_url.empty()) {
+    config.database_url = database_url;
+  }
+  if (!data_dir.empty()) {
+    config.data_dir = data_dir;
+  }
+  if (!listen.empty()) {
+    config.listen = listen;
+  }
   log::Init(config.log_level);
 
   if (*version) {
@@ -140,7 +146,9 @@ int Main(int argc, char** argv) {
   }
   auto problems = ValidateConfig(config);
   if (!problems.empty()) {
-    for (const auto& p : problems) std::fprintf(stderr, "qlrf: config: %s\n", p.c_str());
+    for (const auto& p : problems) {
+      std::fprintf(stderr, "qlrf: config: %s\n", p.c_str());
+    }
     return 1;
   }
   if (*serve) {
@@ -148,34 +156,44 @@ int Main(int argc, char** argv) {
   }
   if (*migrate) {
     auto db = OpenDatabase(config, true);
-    if (!db) return Failure(db.error().ToString());
+    if (!db) {
+      return Failure(db.error().ToString());
+    }
     std::printf("migrations up to date (%s)\n", std::string((*db)->backend_name()).c_str());
     return 0;
   }
   AdminContext ctx;
-  if (auto st = ctx.Open(config); !st) return Failure(st.error().ToString());
+  if (auto st = ctx.Open(config); !st) {
+    return Failure(st.error().ToString());
+  }
   if (auto boot = ctx.identity->Bootstrap(); boot && boot->created) {
     std::fprintf(stderr, "qlrf: created org 'default' and user 'admin'; admin password: %s\n",
                  boot->admin_password.c_str());
   }
   if (*verify) {
     auto report = ctx.identity->VerifyAudit();
-    if (!report) return Failure(report.error().ToString());
+    if (!report) {
+      return Failure(report.error().ToString());
+    }
     if (report->first_break) {
       std::printf("BROKEN: org %s, event %lld: %s\n", report->first_break->org_id.c_str(),
                   static_cast<long long>(report->first_break->seq),
                   report->first_break->reason.c_str());
       return 1;
     }
-    std::printf("ok: %lld events in %lld chains verified\n",
-                static_cast<long long>(report->events), static_cast<long long>(report->orgs));
+    std::printf("ok: %lld events in %lld chains verified\n", static_cast<long long>(report->events),
+                static_cast<long long>(report->orgs));
     return 0;
   }
   auto as = ctx.As(org);
-  if (!as) return Failure(as.error().ToString());
+  if (!as) {
+    return Failure(as.error().ToString());
+  }
   if (*create_key) {
     auto key = ctx.identity->CreateApiKey(*as, key_name, key_role, std::nullopt);
-    if (!key) return Failure(key.error().ToString());
+    if (!key) {
+      return Failure(key.error().ToString());
+    }
     std::printf("%s\n", key->plaintext.c_str());
     return 0;
   }
@@ -184,14 +202,18 @@ int Main(int argc, char** argv) {
                           password.empty() ? std::nullopt : std::optional<std::string>(password),
                           user_role};
     auto member = ctx.identity->AddMember(*as, m);
-    if (!member) return Failure(member.error().ToString());
+    if (!member) {
+      return Failure(member.error().ToString());
+    }
     std::printf("%s\t%s\t%s\n", member->user_id.c_str(), member->email.c_str(),
                 member->role.c_str());
     return 0;
   }
   if (*list_users) {
     auto users = ctx.identity->ListUsersOfOrg(as->principal.org_id);
-    if (!users) return Failure(users.error().ToString());
+    if (!users) {
+      return Failure(users.error().ToString());
+    }
     std::printf("%-36s  %-32s  %-9s  %s\n", "USER ID", "LOGIN", "ROLE", "SINCE");
     for (const auto& u : *users) {
       std::printf("%-36s  %-32s  %-9s  %s\n", u.user_id.c_str(), u.email.c_str(), u.role.c_str(),

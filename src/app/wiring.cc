@@ -43,8 +43,8 @@ Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bo
       std::error_code ec;
       std::filesystem::create_directories(std::filesystem::path(o.path).parent_path(), ec);
       if (ec) {
-        return Fail(Unavailable("cannot create the directory for '" + o.path + "': " +
-                                ec.message()));
+        return Fail(
+            Unavailable("cannot create the directory for '" + o.path + "': " + ec.message()));
       }
     }
     o.readers = std::max(2, config.db_pool_size / 2);
@@ -143,13 +143,13 @@ int Serve(const Config& config, const ServeOptions& options) {
     services::OidcOptions o;
     o.issuer = issuer;
     o.audience = config.oidc_audience;
-    o.jwks_url = config.oidc_jwks_url.empty() ? services::DefaultJwksUrl(issuer)
-                                              : config.oidc_jwks_url;
+    o.jwks_url =
+        config.oidc_jwks_url.empty() ? services::DefaultJwksUrl(issuer) : config.oidc_jwks_url;
     o.org_claim = config.oidc_org_claim;
     o.role_claim = config.oidc_role_claim;
     http_client = std::make_unique<CurlHttpClient>();
-    jwks = std::make_unique<services::HttpJwksKeySource>(*http_client, clock, o.jwks_url,
-                                                         o.cache_ttl);
+    jwks =
+        std::make_unique<services::HttpJwksKeySource>(*http_client, clock, o.jwks_url, o.cache_ttl);
     oidc = std::make_unique<services::JoseOidcVerifier>(*jwks, clock, o);
     log::Info("OIDC enabled", {{"issuer", o.issuer}, {"jwks_url", o.jwks_url}});
   }
@@ -188,8 +188,7 @@ int Serve(const Config& config, const ServeOptions& options) {
 
   api::OpsDeps ops;
   ops.metrics = &metrics;
-  ops.build = {kVersion, kGitCommit, kBuildTime,
-               std::string(database.backend_name())};
+  ops.build = {kVersion, kGitCommit, kBuildTime, std::string(database.backend_name())};
   ops.checks.push_back({"database", true, [&database] { return database.Ping(); }});
   if (!config.redis_url.empty()) {
     auto endpoint = integrations::ParseRedisUrl(config.redis_url);
@@ -209,15 +208,16 @@ int Serve(const Config& config, const ServeOptions& options) {
       return 1;
     }
     kafka = std::move(*probe);
-    ops.checks.push_back({"kafka", false, [kafka] {
-                            return kafka->Ping(std::chrono::milliseconds(1000));
-                          }});
+    ops.checks.push_back(
+        {"kafka", false, [kafka] { return kafka->Ping(std::chrono::milliseconds(1000)); }});
   }
   std::string openapi;
   ops.openapi = [&openapi]() -> const std::string& { return openapi; };
 
   std::vector<api::Route> routes = api::IdentityRoutes(identity);
-  for (auto& r : api::OpsRoutes(ops)) routes.push_back(std::move(r));
+  for (auto& r : api::OpsRoutes(ops)) {
+    routes.push_back(std::move(r));
+  }
   openapi = api::BuildOpenApi(routes, ops.build);
 
   api::DispatcherOptions dopts;
@@ -225,8 +225,7 @@ int Serve(const Config& config, const ServeOptions& options) {
   dopts.rate_limit_rps = config.rate_limit_rps;
   dopts.rate_limit_burst = config.rate_limit_burst;
   dopts.blocking_threads = std::max(4, config.db_pool_size);
-  auto dispatcher =
-      api::Dispatcher::Create(std::move(routes), auth, metrics, clock, random, dopts);
+  auto dispatcher = api::Dispatcher::Create(std::move(routes), auth, metrics, clock, random, dopts);
   if (!dispatcher) {
     std::fprintf(stderr, "qlrf: %s\n", dispatcher.error().ToString().c_str());
     return 1;
@@ -247,8 +246,8 @@ int Serve(const Config& config, const ServeOptions& options) {
                  st.error().ToString().c_str());
     return 1;
   }
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                  .count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   char startup[32];
   std::snprintf(startup, sizeof startup, "%.1f", ms);
   log::Info("qlrf ready", {{"listen", config.ListenHost() + ":" + std::to_string(server.port())},

@@ -30,10 +30,14 @@ std::string FormatTime(SystemTime t) {
 namespace {
 
 bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
+  if (pos + n > s.size()) {
+    return false;
+  }
   int v = 0;
   for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
+    if (s[i] < '0' || s[i] > '9') {
+      return false;
+    }
     v = v * 10 + (s[i] - '0');
   }
   out = v;
@@ -53,7 +57,9 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 
 Result<SystemTime> ParseTime(std::string_view s) {
   int y, mo, d, h, mi, se;
-  auto bad = [&] { return Fail(InvalidArgument("invalid RFC 3339 timestamp: '" + std::string(s) + "'")); };
+  auto bad = [&] {
+    return Fail(InvalidArgument("invalid RFC 3339 timestamp: '" + std::string(s) + "'"));
+  };
   if (!Digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
       !Digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
       !Digits(s, 11, 2, h) || s[13] != ':' || !Digits(s, 14, 2, mi) || s[16] != ':' ||
@@ -74,7 +80,9 @@ Result<SystemTime> ParseTime(std::string_view s) {
       scale /= 10;
       ++pos;
     }
-    if (pos == start) return bad();
+    if (pos == start) {
+      return bad();
+    }
   }
   int64_t offset = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
@@ -90,7 +98,9 @@ Result<SystemTime> ParseTime(std::string_view s) {
   } else {
     return bad();
   }
-  if (pos != s.size()) return bad();
+  if (pos != s.size()) {
+    return bad();
+  }
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - offset;
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(

@@ -168,8 +168,8 @@ bool IsLocalHost(std::string_view url) {
 
 bool IsKnownDefaultSecret(std::string_view s) {
   static const std::vector<std::string_view> kDefaults = {
-      "changeme", "change-me", "secret", "password", "admin", "default", "your-hmac-secret",
-      "your-secret", "test", "qlrf", "sk_test_xxx", "xxx"};
+      "changeme",         "change-me",   "secret", "password", "admin",       "default",
+      "your-hmac-secret", "your-secret", "test",   "qlrf",     "sk_test_xxx", "xxx"};
   std::string lower(s);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) {
     return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -215,7 +215,8 @@ std::string EffectiveDatabaseUrl(const Config& c) {
   if (!c.database_url.empty()) {
     return c.database_url;
   }
-  std::filesystem::path p = std::filesystem::absolute(std::filesystem::path(c.data_dir) / "qlrf.db");
+  std::filesystem::path p =
+      std::filesystem::absolute(std::filesystem::path(c.data_dir) / "qlrf.db");
   return "sqlite://" + p.lexically_normal().string();
 }
 
@@ -223,7 +224,8 @@ std::vector<std::string> ValidateConfig(const Config& c) {
   std::vector<std::string> problems;
   auto colon = c.listen.rfind(':');
   int64_t port = 0;
-  if (colon == std::string::npos || !SetInt(port, c.listen.substr(colon + 1), "RF_LISTEN", 0, 65535)) {
+  if (colon == std::string::npos ||
+      !SetInt(port, c.listen.substr(colon + 1), "RF_LISTEN", 0, 65535)) {
     problems.push_back("RF_LISTEN must be HOST:PORT, got '" + c.listen + "'");
   }
   std::string url = EffectiveDatabaseUrl(c);

@@ -13,7 +13,7 @@
 namespace qlrf {
 
 struct Config {
-  std::string env = "development";  // RF_ENV: development | staging | production
+  std::string env = "development";      // RF_ENV: development | staging | production
   std::string listen = "0.0.0.0:8080";  // RF_LISTEN
   std::string data_dir = "./data";      // RF_DATA_DIR
   std::string database_url;             // RF_DATABASE_URL; default sqlite:///<data_dir>/qlrf.db
@@ -24,9 +24,9 @@ struct Config {
   // Identity providers.
   std::string clerk_secret_key;       // RF_CLERK_SECRET_KEY
   std::string clerk_publishable_key;  // RF_CLERK_PUBLISHABLE_KEY
-  std::string oidc_issuer;            // RF_OIDC_ISSUER (Clerk: https://<instance>.clerk.accounts.dev)
-  std::string oidc_audience;          // RF_OIDC_AUDIENCE (optional)
-  std::string oidc_jwks_url;          // RF_OIDC_JWKS_URL; default <issuer>/.well-known/jwks.json
+  std::string oidc_issuer;    // RF_OIDC_ISSUER (Clerk: https://<instance>.clerk.accounts.dev)
+  std::string oidc_audience;  // RF_OIDC_AUDIENCE (optional)
+  std::string oidc_jwks_url;  // RF_OIDC_JWKS_URL; default <issuer>/.well-known/jwks.json
   std::string oidc_org_claim = "org_id";     // RF_OIDC_ORG_CLAIM
   std::string oidc_role_claim = "org_role";  // RF_OIDC_ROLE_CLAIM
 
@@ -37,8 +37,8 @@ struct Config {
   std::string openai_api_key;     // RF_OPENAI_API_KEY
   std::string webhook_secret;     // RF_WEBHOOK_SECRET
 
-  double rate_limit_rps = 50;   // RF_RATE_LIMIT_RPS per principal; 0 disables
-  int rate_limit_burst = 100;   // RF_RATE_LIMIT_BURST
+  double rate_limit_rps = 50;         // RF_RATE_LIMIT_RPS per principal; 0 disables
+  int rate_limit_burst = 100;         // RF_RATE_LIMIT_BURST
   int64_t max_body_bytes = 10 << 20;  // RF_MAX_BODY_BYTES
   int http_threads = 0;               // RF_HTTP_THREADS; 0 = cores
   std::string log_level = "info";     // RF_LOG_LEVEL: debug | info | warn | error

@@ -13,7 +13,9 @@ using Vars = std::map<std::string, std::string>;
 
 bool Has(const std::vector<std::string>& problems, std::string_view needle) {
   for (const auto& p : problems) {
-    if (p.find(needle) != std::string::npos) return true;
+    if (p.find(needle) != std::string::npos) {
+      return true;
+    }
   }
   return false;
 }
@@ -68,8 +70,8 @@ TEST(Config, ProductionRefusesSqliteNoIdpAndDefaultSecrets) {
 
 TEST(Config, ProductionRefusesLocalhostDatabase) {
   auto c = LoadConfig(MapEnv(Vars{{"RF_ENV", "production"},
-                              {"RF_DATABASE_URL", "postgres://app:pw@localhost:5432/qlrf"},
-                              {"RF_OIDC_ISSUER", "https://idp.example.com"}}),
+                                  {"RF_DATABASE_URL", "postgres://app:pw@localhost:5432/qlrf"},
+                                  {"RF_OIDC_ISSUER", "https://idp.example.com"}}),
                       std::nullopt);
   ASSERT_TRUE(c);
   auto problems = ValidateConfig(*c);
@@ -79,9 +81,9 @@ TEST(Config, ProductionRefusesLocalhostDatabase) {
 
 TEST(Config, ProductionAcceptsASafeSetup) {
   auto c = LoadConfig(MapEnv(Vars{{"RF_ENV", "production"},
-                              {"RF_DATABASE_URL", "postgres://app:pw@db.internal:5432/qlrf"},
-                              {"RF_OIDC_ISSUER", "https://idp.example.com"},
-                              {"RF_SESSION_SECRET", std::string(48, 'k')}}),
+                                  {"RF_DATABASE_URL", "postgres://app:pw@db.internal:5432/qlrf"},
+                                  {"RF_OIDC_ISSUER", "https://idp.example.com"},
+                                  {"RF_SESSION_SECRET", std::string(48, 'k')}}),
                       std::nullopt);
   ASSERT_TRUE(c);
   EXPECT_TRUE(ValidateConfig(*c).empty());

@@ -50,9 +50,15 @@ std::string HexEncode(std::span<const uint8_t> data) {
 }
 
 int HexDigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
   return -1;
 }
 
@@ -79,13 +85,17 @@ std::string Encode64(std::span<const uint8_t> data, std::string_view alphabet, b
     uint32_t n = uint32_t{data[i]} << 16;
     out += alphabet[(n >> 18) & 63];
     out += alphabet[(n >> 12) & 63];
-    if (pad) out += "==";
+    if (pad) {
+      out += "==";
+    }
   } else if (rest == 2) {
     uint32_t n = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8);
     out += alphabet[(n >> 18) & 63];
     out += alphabet[(n >> 12) & 63];
     out += alphabet[(n >> 6) & 63];
-    if (pad) out += '=';
+    if (pad) {
+      out += '=';
+    }
   }
   return out;
 }
@@ -150,7 +160,9 @@ Result<Bytes> HexDecode(std::string_view hex) {
   return out;
 }
 
-std::string Base64UrlEncode(std::span<const uint8_t> data) { return Encode64(data, kB64Url, false); }
+std::string Base64UrlEncode(std::span<const uint8_t> data) {
+  return Encode64(data, kB64Url, false);
+}
 Result<Bytes> Base64UrlDecode(std::string_view text) { return Decode64(text, kB64Url, false); }
 std::string Base64Encode(std::span<const uint8_t> data) { return Encode64(data, kB64Std, true); }
 Result<Bytes> Base64Decode(std::string_view text) { return Decode64(text, kB64Std, true); }

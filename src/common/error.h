@@ -19,9 +19,9 @@ enum class ErrorCode {
   kFailedPrecondition,  // the system is not in the state the operation needs
   kResourceExhausted,   // quota or rate limit
   kUnimplemented,
-  kUnavailable,         // transient; retry with backoff
+  kUnavailable,  // transient; retry with backoff
   kDeadlineExceeded,
-  kInternal,            // a bug or broken invariant; message goes to the log only
+  kInternal,  // a bug or broken invariant; message goes to the log only
 };
 
 // Stable snake_case name used on the wire ("invalid_argument").
@@ -46,11 +46,17 @@ struct Error {
   std::string ToString() const;
 };
 
-inline Error InvalidArgument(std::string msg) { return {ErrorCode::kInvalidArgument, std::move(msg)}; }
+inline Error InvalidArgument(std::string msg) {
+  return {ErrorCode::kInvalidArgument, std::move(msg)};
+}
 inline Error NotFound(std::string msg) { return {ErrorCode::kNotFound, std::move(msg)}; }
 inline Error AlreadyExists(std::string msg) { return {ErrorCode::kAlreadyExists, std::move(msg)}; }
-inline Error PermissionDenied(std::string msg) { return {ErrorCode::kPermissionDenied, std::move(msg)}; }
-inline Error Unauthenticated(std::string msg) { return {ErrorCode::kUnauthenticated, std::move(msg)}; }
+inline Error PermissionDenied(std::string msg) {
+  return {ErrorCode::kPermissionDenied, std::move(msg)};
+}
+inline Error Unauthenticated(std::string msg) {
+  return {ErrorCode::kUnauthenticated, std::move(msg)};
+}
 inline Error FailedPrecondition(std::string msg) {
   return {ErrorCode::kFailedPrecondition, std::move(msg)};
 }

@@ -32,12 +32,11 @@ Result<boost::json::value> Parse(std::string_view text) {
   }
   if (ec || !parser.done()) {
     size_t offset = std::min(consumed, text.size());
-    size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() +
-                                                          static_cast<std::ptrdiff_t>(offset),
-                                                     '\n'));
+    size_t line = 1 + static_cast<size_t>(std::count(
+                          text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
     size_t last_nl = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-    size_t column = last_nl == std::string_view::npos || offset == 0 ? offset + 1
-                                                                     : offset - last_nl;
+    size_t column =
+        last_nl == std::string_view::npos || offset == 0 ? offset + 1 : offset - last_nl;
     std::string reason = ec ? ec.message() : "incomplete JSON";
     return Fail(InvalidArgument("malformed JSON at line " + std::to_string(line) + ", column " +
                                 std::to_string(column) + ": " + reason)
@@ -104,11 +103,21 @@ void AppendQuoted(std::string& out, std::string_view s) {
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (u < 0x20) {
           out += "\\u00";

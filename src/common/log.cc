@@ -17,8 +17,8 @@ std::atomic<int> g_level{static_cast<int>(Level::kInfo)};  // NOLINT: the logger
 
 spdlog::logger& Logger() {
   static auto logger = [] {
-    auto l = std::make_shared<spdlog::logger>("qlrf",
-                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto l =
+        std::make_shared<spdlog::logger>("qlrf", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     l->set_pattern("%v");
     l->set_level(spdlog::level::trace);
     l->flush_on(spdlog::level::trace);
@@ -29,10 +29,14 @@ spdlog::logger& Logger() {
 
 std::string_view LevelName(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -51,9 +55,15 @@ std::string Head(Level level, std::string_view msg) {
 
 void Init(std::string_view level) {
   Level l = Level::kInfo;
-  if (level == "debug") l = Level::kDebug;
-  if (level == "warn") l = Level::kWarn;
-  if (level == "error") l = Level::kError;
+  if (level == "debug") {
+    l = Level::kDebug;
+  }
+  if (level == "warn") {
+    l = Level::kWarn;
+  }
+  if (level == "error") {
+    l = Level::kError;
+  }
   g_level.store(static_cast<int>(l));
 }
 

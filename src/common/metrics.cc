@@ -8,9 +8,8 @@
 namespace qlrf::metrics {
 
 const std::vector<double>& LatencyBuckets() {
-  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                               0.05,   0.1,   0.25,   0.5,   1,    2.5,
-                                               5,      10};
+  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                               0.1,    0.25,  0.5,    1,     2.5,  5,     10};
   return kBuckets;
 }
 
@@ -50,12 +49,16 @@ std::string LabelText(const Labels& labels, const std::string& extra = {}) {
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : labels) {
-    if (!first) out += ',';
+    if (!first) {
+      out += ',';
+    }
     first = false;
     out += k;
     out += "=\"";
     for (char c : v) {
-      if (c == '"' || c == '\\') out += '\\';
+      if (c == '"' || c == '\\') {
+        out += '\\';
+      }
       if (c == '\n') {
         out += "\\n";
         continue;
@@ -65,7 +68,9 @@ std::string LabelText(const Labels& labels, const std::string& extra = {}) {
     out += '"';
   }
   if (!extra.empty()) {
-    if (!first) out += ',';
+    if (!first) {
+      out += ',';
+    }
     out += extra;
   }
   out += '}';

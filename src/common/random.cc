@@ -24,7 +24,9 @@ std::string NewUuid(Random& random) {
   std::string out;
   out.reserve(36);
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    if (i == 4 || i == 6 || i == 8 || i == 10) {
+      out += '-';
+    }
     out += kHex[b[i] >> 4];
     out += kHex[b[i] & 0xF];
   }
@@ -32,11 +34,15 @@ std::string NewUuid(Random& random) {
 }
 
 bool IsUuid(std::string_view s) {
-  if (s.size() != 36) return false;
+  if (s.size() != 36) {
+    return false;
+  }
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
+      if (c != '-') {
+        return false;
+      }
     } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
       return false;
     }

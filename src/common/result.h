@@ -24,30 +24,32 @@ inline Status Ok() { return {}; }
 
 // QLRF_TRY(expr): evaluates a Result/Status; on error returns it from the enclosing function.
 #define QLRF_TRY(expr) QLRF_TRY_IMPL_(QLRF_CONCAT_(qlrf_try_, __COUNTER__), expr)
-#define QLRF_TRY_IMPL_(tmp, expr)                                               \
-  do {                                                                          \
-    auto&& tmp = (expr);                                                        \
-    if (!tmp) {                                                                 \
-      return ::tl::unexpected<::qlrf::Error>(std::move(tmp).error());           \
-    }                                                                           \
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `tmp` is an identifier
+#define QLRF_TRY_IMPL_(tmp, expr)                                     \
+  do {                                                                \
+    auto&& tmp = (expr);                                              \
+    if (!tmp) {                                                       \
+      return ::tl::unexpected<::qlrf::Error>(std::move(tmp).error()); \
+    }                                                                 \
   } while (false)
 
 // QLRF_ASSIGN_OR_RETURN(auto x, expr): binds the value or returns the error.
 #define QLRF_ASSIGN_OR_RETURN(lhs, expr) \
   QLRF_ASSIGN_OR_RETURN_IMPL_(QLRF_CONCAT_(qlrf_aor_, __COUNTER__), lhs, expr)
-#define QLRF_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)                                   \
-  auto tmp = (expr);                                                                  \
-  if (!tmp) {                                                                         \
-    return ::tl::unexpected<::qlrf::Error>(std::move(tmp).error());                   \
-  }                                                                                   \
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `lhs` is a declaration, it cannot be parenthesised
+#define QLRF_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)                 \
+  auto tmp = (expr);                                                \
+  if (!tmp) {                                                       \
+    return ::tl::unexpected<::qlrf::Error>(std::move(tmp).error()); \
+  }                                                                 \
   lhs = std::move(*tmp)
 
 // QLRF_CHECK(cond, why): an invariant that user input can never break. Always on; aborts.
-#define QLRF_CHECK(cond, why)                                                         \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "QLRF_CHECK failed at %s:%d: %s (%s)\n", __FILE__, __LINE__, \
-                   #cond, why);                                                       \
-      std::abort();                                                                   \
-    }                                                                                 \
+#define QLRF_CHECK(cond, why)                                                                  \
+  do {                                                                                         \
+    if (!(cond)) {                                                                             \
+      std::fprintf(stderr, "QLRF_CHECK failed at %s:%d: %s (%s)\n", __FILE__, __LINE__, #cond, \
+                   why);                                                                       \
+      std::abort();                                                                            \
+    }                                                                                          \
   } while (false)

@@ -14,7 +14,9 @@ Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
                                                std::string(url) + "'"));
   };
   constexpr std::string_view kScheme = "redis://";
-  if (url.substr(0, kScheme.size()) != kScheme) return bad();
+  if (url.substr(0, kScheme.size()) != kScheme) {
+    return bad();
+  }
   std::string_view rest = url.substr(kScheme.size());
   RedisEndpoint e;
   if (auto at = rest.rfind('@'); at != std::string_view::npos) {
@@ -27,7 +29,9 @@ Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
     std::string_view db = rest.substr(slash + 1);
     if (!db.empty()) {
       auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), e.db);
-      if (ec != std::errc() || p != db.data() + db.size() || e.db < 0) return bad();
+      if (ec != std::errc() || p != db.data() + db.size() || e.db < 0) {
+        return bad();
+      }
     }
     rest = rest.substr(0, slash);
   }
@@ -39,7 +43,9 @@ Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
     }
     rest = rest.substr(0, colon);
   }
-  if (rest.empty()) return bad();
+  if (rest.empty()) {
+    return bad();
+  }
   e.host = std::string(rest);
   return e;
 }
@@ -81,7 +87,9 @@ Status PingRedis(const RedisEndpoint& e, std::chrono::milliseconds timeout) {
 struct KafkaProbe::State {
   rd_kafka_t* rk = nullptr;
   ~State() {
-    if (rk != nullptr) rd_kafka_destroy(rk);
+    if (rk != nullptr) {
+      rd_kafka_destroy(rk);
+    }
   }
 };
 
@@ -97,8 +105,7 @@ Result<std::unique_ptr<KafkaProbe>> KafkaProbe::Create(const std::string& broker
     }
     return Ok();
   };
-  for (auto [k, v] : {std::pair{"bootstrap.servers", brokers.c_str()},
-                      std::pair{"log_level", "0"},
+  for (auto [k, v] : {std::pair{"bootstrap.servers", brokers.c_str()}, std::pair{"log_level", "0"},
                       std::pair{"socket.timeout.ms", "2000"}}) {
     if (auto st = set(k, v); !st) {
       rd_kafka_conf_destroy(conf);
@@ -116,8 +123,8 @@ Result<std::unique_ptr<KafkaProbe>> KafkaProbe::Create(const std::string& broker
 
 Status KafkaProbe::Ping(std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t e = rd_kafka_metadata(state_->rk, 0, nullptr, &md,
-                                            static_cast<int>(timeout.count()));
+  rd_kafka_resp_err_t e =
+      rd_kafka_metadata(state_->rk, 0, nullptr, &md, static_cast<int>(timeout.count()));
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Fail(Unavailable(std::string("kafka metadata: ") + rd_kafka_err2str(e)));
   }

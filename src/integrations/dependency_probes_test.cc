@@ -44,8 +44,8 @@ TEST(RedisUrl, ParsesAllParts) {
 }
 
 TEST(RedisUrl, RejectsOtherSchemesAndBadPorts) {
-  for (const char* bad : {"http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h:x",
-                          "redis://h/-1"}) {
+  for (const char* bad :
+       {"http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h:x", "redis://h/-1"}) {
     auto e = ParseRedisUrl(bad);
     ASSERT_FALSE(e) << bad;
     EXPECT_EQ(e.error().Detail("field"), "RF_REDIS_URL");
@@ -78,7 +78,9 @@ TEST(Redis, RealServerAnswersPing) {
   Status st = Fail(Unavailable("not tried"));
   for (int i = 0; i < 50 && !st; ++i) {
     st = PingRedis(e, std::chrono::milliseconds(200));
-    if (!st) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!st) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
   EXPECT_TRUE(st) << st.error().ToString();
   e.password = "wrong";

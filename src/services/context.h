@@ -9,18 +9,21 @@ enum class PrincipalKind { kUser, kApiKey, kSystem };
 
 struct Principal {
   PrincipalKind kind = PrincipalKind::kSystem;
-  std::string id;        // user id, API key id, or "system"/"cli"
+  std::string id;  // user id, API key id, or "system"/"cli"
   std::string org_id;
   std::string org_slug;
-  std::string role;      // viewer | operator | approver | admin
-  std::string email;     // users only
+  std::string role;         // viewer | operator | approver | admin
+  std::string email;        // users only
   std::string auth_method;  // "session" | "api_key" | "oidc" | "cli"
 
   std::string_view KindName() const {
     switch (kind) {
-      case PrincipalKind::kUser: return "user";
-      case PrincipalKind::kApiKey: return "api_key";
-      case PrincipalKind::kSystem: return "system";
+      case PrincipalKind::kUser:
+        return "user";
+      case PrincipalKind::kApiKey:
+        return "api_key";
+      case PrincipalKind::kSystem:
+        return "system";
     }
     return "system";
   }

@@ -70,9 +70,10 @@ Result<AuditEvent> AuditStore::Append(Transaction& tx, AuditEvent e) {
     e.org_id = tx.org_id();
   }
   QLRF_CHECK(!e.org_id.empty(), "audit event without an org");
-  QLRF_TRY(tx.Exec("INSERT INTO audit_heads (org_id, seq, hash) VALUES ($1, 0, $2) "
-                   "ON CONFLICT (org_id) DO NOTHING",
-                   {e.org_id, std::string(kGenesisHash)}));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO audit_heads (org_id, seq, hash) VALUES ($1, 0, $2) "
+              "ON CONFLICT (org_id) DO NOTHING",
+              {e.org_id, std::string(kGenesisHash)}));
   // The UPDATE row-locks the head on PostgreSQL (SQLite has one writer), so concurrent appends
   // to one org queue here and each sees the previous one's hash.
   QLRF_ASSIGN_OR_RETURN(auto head,
@@ -102,7 +103,9 @@ Result<Page<AuditEvent>> AuditStore::List(Transaction& tx, const AuditFilter& f,
     where += clause;
     where += " $" + std::to_string(params.size());
   };
-  if (f.actor_id) add("actor_id =", *f.actor_id);
+  if (f.actor_id) {
+    add("actor_id =", *f.actor_id);
+  }
   if (f.action) {
     if (!f.action->empty() && f.action->back() == '.') {
       add("substr(action, 1, " + std::to_string(f.action->size()) + ") =", *f.action);
@@ -110,10 +113,18 @@ Result<Page<AuditEvent>> AuditStore::List(Transaction& tx, const AuditFilter& f,
       add("action =", *f.action);
     }
   }
-  if (f.target_type) add("target_type =", *f.target_type);
-  if (f.target_id) add("target_id =", *f.target_id);
-  if (f.since) add("occurred_at >=", *f.since);
-  if (f.until) add("occurred_at <", *f.until);
+  if (f.target_type) {
+    add("target_type =", *f.target_type);
+  }
+  if (f.target_id) {
+    add("target_id =", *f.target_id);
+  }
+  if (f.since) {
+    add("occurred_at >=", *f.since);
+  }
+  if (f.until) {
+    add("occurred_at <", *f.until);
+  }
   if (page.after_key) {
     int64_t before = 0;
     const std::string& k = *page.after_key;
@@ -124,10 +135,10 @@ Result<Page<AuditEvent>> AuditStore::List(Transaction& tx, const AuditFilter& f,
     add("seq <", before);
   }
   params.Add(int64_t{page.limit + 1});
-  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kCols) + " FROM audit_events" +
-                                             where + " ORDER BY seq DESC LIMIT $" +
-                                             std::to_string(params.size()),
-                                         params));
+  QLRF_ASSIGN_OR_RETURN(auto r,
+                        tx.Query("SELECT " + std::string(kCols) + " FROM audit_events" + where +
+                                     " ORDER BY seq DESC LIMIT $" + std::to_string(params.size()),
+                                 params));
   std::vector<AuditEvent> items;
   for (size_t i = 0; i < r.rows(); ++i) {
     items.push_back(EventAt(r, i));
@@ -145,10 +156,9 @@ Result<AuditVerifyReport> AuditStore::Verify(Transaction& tx) {
     scope.Add(tx.org_id());
     where = " WHERE org_id = $1";
   }
-  QLRF_ASSIGN_OR_RETURN(auto heads,
-                        tx.Query("SELECT org_id, seq, hash FROM audit_heads" + where +
-                                     " ORDER BY org_id",
-                                 scope));
+  QLRF_ASSIGN_OR_RETURN(
+      auto heads,
+      tx.Query("SELECT org_id, seq, hash FROM audit_heads" + where + " ORDER BY org_id", scope));
   report.orgs = static_cast<int64_t>(heads.rows());
   constexpr int64_t kBatch = 5000;
   for (size_t h = 0; h < heads.rows() && !report.first_break; ++h) {
@@ -156,11 +166,11 @@ Result<AuditVerifyReport> AuditStore::Verify(Transaction& tx) {
     int64_t expected_seq = 1;
     std::string prev(kGenesisHash);
     while (!report.first_break) {
-      QLRF_ASSIGN_OR_RETURN(
-          auto rows, tx.Query("SELECT " + std::string(kCols) +
-                                  " FROM audit_events WHERE org_id = $1 AND seq >= $2 "
-                                  "ORDER BY seq LIMIT $3",
-                              {org, expected_seq, kBatch}));
+      QLRF_ASSIGN_OR_RETURN(auto rows,
+                            tx.Query("SELECT " + std::string(kCols) +
+                                         " FROM audit_events WHERE org_id = $1 AND seq >= $2 "
+                                         "ORDER BY seq LIMIT $3",
+                                     {org, expected_seq, kBatch}));
       for (size_t i = 0; i < rows.rows(); ++i) {
         AuditEvent e = EventAt(rows, i);
         ++report.events;

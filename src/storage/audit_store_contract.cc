@@ -24,7 +24,8 @@ AuditEvent Event(const std::string& org, int i, std::string action) {
 void AppendEvents(Database& db, std::string org, int n) {
   for (int i = 0; i < n; ++i) {
     auto r = WithWrite(db, org, [&](Transaction& tx) {
-      return AuditStore::Append(tx, Event(org, i, i % 2 == 0 ? "project.create" : "project.delete"));
+      return AuditStore::Append(tx,
+                                Event(org, i, i % 2 == 0 ? "project.create" : "project.delete"));
     });
     ASSERT_TRUE(r) << r.error().ToString();
     EXPECT_EQ(r->seq, i + 1);
@@ -33,8 +34,8 @@ void AppendEvents(Database& db, std::string org, int n) {
 
 TEST_P(StoreContract, AuditChainVerifiesAndDetectsTampering) {
   ASSERT_TRUE(WithWrite(db(), "", [](Transaction& tx) -> Status {
-    QLRF_TRY(IdentityStore::CreateOrg(
-        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", "t", "t"}));
+    QLRF_TRY(
+        IdentityStore::CreateOrg(tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", "t", "t"}));
     return IdentityStore::CreateOrg(tx,
                                     Org{"org-b", "b", "b", std::nullopt, "plan_only", "t", "t"});
   }));
@@ -48,9 +49,10 @@ TEST_P(StoreContract, AuditChainVerifiesAndDetectsTampering) {
 
   // Someone with database access rewrites history.
   ASSERT_TRUE(WithWrite(db(), "", [](Transaction& tx) -> Status {
-    QLRF_TRY(tx.Exec("UPDATE audit_events SET action = 'project.read' "
-                     "WHERE org_id = 'org-a' AND seq = 4",
-                     {}));
+    QLRF_TRY(
+        tx.Exec("UPDATE audit_events SET action = 'project.read' "
+                "WHERE org_id = 'org-a' AND seq = 4",
+                {}));
     return Ok();
   }));
   auto bad = WithRead(db(), "", [](Transaction& tx) { return AuditStore::Verify(tx); });
@@ -88,9 +90,8 @@ TEST_P(StoreContract, AuditListFiltersAndPagesNewestFirst) {
   f.action = "project.create";  // seq 1,3,5,7
   std::vector<int64_t> seqs;
   for (int guard = 0; guard < 5; ++guard) {
-    auto page = WithRead(db(), "org-a", [&](Transaction& tx) {
-      return AuditStore::List(tx, f, req);
-    });
+    auto page =
+        WithRead(db(), "org-a", [&](Transaction& tx) { return AuditStore::List(tx, f, req); });
     ASSERT_TRUE(page) << page.error().ToString();
     for (const auto& e : page->items) {
       seqs.push_back(e.seq);
@@ -103,9 +104,8 @@ TEST_P(StoreContract, AuditListFiltersAndPagesNewestFirst) {
   EXPECT_EQ(seqs, (std::vector<int64_t>{7, 5, 3, 1}));
   AuditFilter prefix;
   prefix.action = "project.";
-  auto all = WithRead(db(), "org-a", [&](Transaction& tx) {
-    return AuditStore::List(tx, prefix, PageRequest{});
-  });
+  auto all = WithRead(db(), "org-a",
+                      [&](Transaction& tx) { return AuditStore::List(tx, prefix, PageRequest{}); });
   ASSERT_TRUE(all);
   EXPECT_EQ(all->items.size(), 7u);
 }

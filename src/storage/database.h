@@ -94,9 +94,9 @@ class Transaction {
 enum class TxMode { kRead, kWrite };
 
 struct PoolStats {
-  int64_t size = 0;        // connections open
-  int64_t in_use = 0;      // connections lent out
-  int64_t waits_total = 0; // acquisitions that had to wait
+  int64_t size = 0;         // connections open
+  int64_t in_use = 0;       // connections lent out
+  int64_t waits_total = 0;  // acquisitions that had to wait
 };
 
 // Thread-safe.

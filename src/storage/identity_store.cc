@@ -15,14 +15,12 @@ constexpr std::string_view kOrgCols =
     "id, name, slug, external_id, autonomy_mode, created_at, updated_at";
 
 Org OrgAt(const RowSet& r, size_t i, size_t c = 0) {
-  return Org{r.Text(i, c),          r.Text(i, c + 1), r.Text(i, c + 2), r.OptText(i, c + 3),
-             r.Text(i, c + 4),      r.Text(i, c + 5), r.Text(i, c + 6)};
+  return Org{r.Text(i, c),     r.Text(i, c + 1), r.Text(i, c + 2), r.OptText(i, c + 3),
+             r.Text(i, c + 4), r.Text(i, c + 5), r.Text(i, c + 6)};
 }
 
-Result<std::optional<Org>> OneOrg(Transaction& tx, std::string_view where,
-                                  const Params& params) {
-  std::string sql = "SELECT " + std::string(kOrgCols) + " FROM organizations " +
-                    std::string(where);
+Result<std::optional<Org>> OneOrg(Transaction& tx, std::string_view where, const Params& params) {
+  std::string sql = "SELECT " + std::string(kOrgCols) + " FROM organizations " + std::string(where);
   QLRF_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   if (rows.empty()) {
     return std::optional<Org>();
@@ -33,8 +31,7 @@ Result<std::optional<Org>> OneOrg(Transaction& tx, std::string_view where,
 constexpr std::string_view kUserCols =
     "id, email, display_name, password_hash, external_id, disabled, created_at, updated_at";
 
-Result<std::optional<User>> OneUser(Transaction& tx, std::string_view where,
-                                    const Params& params) {
+Result<std::optional<User>> OneUser(Transaction& tx, std::string_view where, const Params& params) {
   std::string sql = "SELECT " + std::string(kUserCols) + " FROM users " + std::string(where);
   QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, params));
   if (r.empty()) {
@@ -82,13 +79,14 @@ Status ExpectOne(Result<int64_t> changed, std::string what) {
 
 Status IdentityStore::CreateOrg(Transaction& tx, const Org& o) {
   RequireSystem(tx);
-  QLRF_TRY(tx.Exec("INSERT INTO organizations (id, name, slug, external_id, autonomy_mode, "
-                   "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                   Params{o.id, o.name, o.slug}
-                       .AddOptional(o.external_id)
-                       .Add(o.autonomy_mode)
-                       .Add(o.created_at)
-                       .Add(o.updated_at)));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO organizations (id, name, slug, external_id, autonomy_mode, "
+              "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+              Params{o.id, o.name, o.slug}
+                  .AddOptional(o.external_id)
+                  .Add(o.autonomy_mode)
+                  .Add(o.created_at)
+                  .Add(o.updated_at)));
   return Ok();
 }
 
@@ -139,12 +137,12 @@ Result<int64_t> IdentityStore::CountOrgs(Transaction& tx) {
 Result<std::vector<std::pair<Org, std::string>>> IdentityStore::OrgsOfUser(
     Transaction& tx, std::string_view user_id) {
   RequireSystem(tx);
-  QLRF_ASSIGN_OR_RETURN(
-      auto r, tx.Query("SELECT o.id, o.name, o.slug, o.external_id, o.autonomy_mode, "
-                       "o.created_at, o.updated_at, m.role FROM org_memberships m "
-                       "JOIN organizations o ON o.id = m.org_id WHERE m.user_id = $1 "
-                       "ORDER BY o.created_at, o.id",
-                       {std::string(user_id)}));
+  QLRF_ASSIGN_OR_RETURN(auto r,
+                        tx.Query("SELECT o.id, o.name, o.slug, o.external_id, o.autonomy_mode, "
+                                 "o.created_at, o.updated_at, m.role FROM org_memberships m "
+                                 "JOIN organizations o ON o.id = m.org_id WHERE m.user_id = $1 "
+                                 "ORDER BY o.created_at, o.id",
+                                 {std::string(user_id)}));
   std::vector<std::pair<Org, std::string>> out;
   for (size_t i = 0; i < r.rows(); ++i) {
     out.emplace_back(OrgAt(r, i), r.Text(i, 7));
@@ -155,14 +153,15 @@ Result<std::vector<std::pair<Org, std::string>>> IdentityStore::OrgsOfUser(
 // --- users ---------------------------------------------------------------------------------
 
 Status IdentityStore::CreateUser(Transaction& tx, const User& u) {
-  QLRF_TRY(tx.Exec("INSERT INTO users (id, email, display_name, password_hash, external_id, "
-                   "disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                   Params{u.id, u.email, u.display_name}
-                       .AddOptional(u.password_hash)
-                       .AddOptional(u.external_id)
-                       .Add(int64_t{u.disabled ? 1 : 0})
-                       .Add(u.created_at)
-                       .Add(u.updated_at)));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO users (id, email, display_name, password_hash, external_id, "
+              "disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+              Params{u.id, u.email, u.display_name}
+                  .AddOptional(u.password_hash)
+                  .AddOptional(u.external_id)
+                  .Add(int64_t{u.disabled ? 1 : 0})
+                  .Add(u.created_at)
+                  .Add(u.updated_at)));
   return Ok();
 }
 
@@ -191,9 +190,10 @@ Status IdentityStore::UpdateUserPassword(Transaction& tx, std::string_view user_
 
 Status IdentityStore::AddMember(Transaction& tx, const Membership& m) {
   QLRF_CHECK(tx.org_id().empty() || tx.org_id() == m.org_id, "membership for another org");
-  QLRF_TRY(tx.Exec("INSERT INTO org_memberships (org_id, user_id, role, created_at, updated_at) "
-                   "VALUES ($1, $2, $3, $4, $5)",
-                   {m.org_id, m.user_id, m.role, m.created_at, m.updated_at}));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO org_memberships (org_id, user_id, role, created_at, updated_at) "
+              "VALUES ($1, $2, $3, $4, $5)",
+              {m.org_id, m.user_id, m.role, m.created_at, m.updated_at}));
   return Ok();
 }
 
@@ -225,8 +225,8 @@ Result<Page<Membership>> IdentityStore::ListMembers(Transaction& tx, const PageR
   QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, params));
   std::vector<Membership> items;
   for (size_t i = 0; i < r.rows(); ++i) {
-    items.push_back(Membership{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
-                               r.Text(i, 4), r.Text(i, 5), r.Text(i, 6)});
+    items.push_back(Membership{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                               r.Text(i, 5), r.Text(i, 6)});
   }
   return MakePage(std::move(items), page.limit, [](const Membership& m) {
     return std::pair<std::string, std::string>(m.created_at, m.user_id);
@@ -236,11 +236,11 @@ Result<Page<Membership>> IdentityStore::ListMembers(Transaction& tx, const PageR
 Status IdentityStore::UpdateMemberRole(Transaction& tx, std::string_view user_id,
                                        std::string_view role, std::string_view now) {
   RequireTenant(tx);
-  return ExpectOne(tx.Exec("UPDATE org_memberships SET role = $3, updated_at = $4 "
-                           "WHERE org_id = $1 AND user_id = $2",
-                           {tx.org_id(), std::string(user_id), std::string(role),
-                            std::string(now)}),
-                   "member");
+  return ExpectOne(
+      tx.Exec("UPDATE org_memberships SET role = $3, updated_at = $4 "
+              "WHERE org_id = $1 AND user_id = $2",
+              {tx.org_id(), std::string(user_id), std::string(role), std::string(now)}),
+      "member");
 }
 
 Status IdentityStore::RemoveMember(Transaction& tx, std::string_view user_id) {
@@ -262,12 +262,13 @@ Result<int64_t> IdentityStore::CountAdmins(Transaction& tx) {
 
 Status IdentityStore::CreateApiKey(Transaction& tx, const ApiKeyRecord& k) {
   QLRF_CHECK(tx.org_id().empty() || tx.org_id() == k.org_id, "API key for another org");
-  QLRF_TRY(tx.Exec("INSERT INTO api_keys (id, org_id, name, prefix, key_hash, role, created_by, "
-                   "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                   Params{k.id, k.org_id, k.name, k.prefix, k.key_hash, k.role}
-                       .AddOptional(k.created_by)
-                       .Add(k.created_at)
-                       .AddOptional(k.expires_at)));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO api_keys (id, org_id, name, prefix, key_hash, role, created_by, "
+              "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+              Params{k.id, k.org_id, k.name, k.prefix, k.key_hash, k.role}
+                  .AddOptional(k.created_by)
+                  .Add(k.created_at)
+                  .AddOptional(k.expires_at)));
   return Ok();
 }
 
@@ -277,10 +278,10 @@ Result<Page<ApiKeyRecord>> IdentityStore::ListApiKeys(Transaction& tx, const Pag
   std::string keyset = KeysetClause(page, params);
   params.Add(int64_t{page.limit + 1});
   QLRF_ASSIGN_OR_RETURN(
-      auto r, tx.Query("SELECT " + std::string(kKeyCols) + " FROM api_keys WHERE org_id = $1" +
-                           keyset + " ORDER BY created_at, id LIMIT $" +
-                           std::to_string(params.size()),
-                       params));
+      auto r,
+      tx.Query("SELECT " + std::string(kKeyCols) + " FROM api_keys WHERE org_id = $1" + keyset +
+                   " ORDER BY created_at, id LIMIT $" + std::to_string(params.size()),
+               params));
   std::vector<ApiKeyRecord> items;
   for (size_t i = 0; i < r.rows(); ++i) {
     items.push_back(KeyAt(r, i));
@@ -290,8 +291,7 @@ Result<Page<ApiKeyRecord>> IdentityStore::ListApiKeys(Transaction& tx, const Pag
   });
 }
 
-Result<std::optional<ApiKeyRecord>> IdentityStore::GetApiKey(Transaction& tx,
-                                                             std::string_view id) {
+Result<std::optional<ApiKeyRecord>> IdentityStore::GetApiKey(Transaction& tx, std::string_view id) {
   RequireTenant(tx);
   QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kKeyCols) +
                                              " FROM api_keys WHERE org_id = $1 AND id = $2",
@@ -318,9 +318,9 @@ Status IdentityStore::RevokeApiKey(Transaction& tx, std::string_view id, std::st
 Result<std::optional<ApiKeyRecord>> IdentityStore::FindApiKeyByHash(Transaction& tx,
                                                                     std::string_view hash) {
   RequireSystem(tx);
-  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kKeyCols) +
-                                             " FROM api_keys WHERE key_hash = $1",
-                                         {std::string(hash)}));
+  QLRF_ASSIGN_OR_RETURN(
+      auto r, tx.Query("SELECT " + std::string(kKeyCols) + " FROM api_keys WHERE key_hash = $1",
+                       {std::string(hash)}));
   if (r.empty()) {
     return std::optional<ApiKeyRecord>();
   }
@@ -338,9 +338,10 @@ Status IdentityStore::TouchApiKey(Transaction& tx, std::string_view id, std::str
 
 Status IdentityStore::CreateProject(Transaction& tx, const Project& p) {
   RequireTenant(tx);
-  QLRF_TRY(tx.Exec("INSERT INTO projects (id, org_id, name, description, created_at, updated_at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6)",
-                   {p.id, tx.org_id(), p.name, p.description, p.created_at, p.updated_at}));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO projects (id, org_id, name, description, created_at, updated_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6)",
+              {p.id, tx.org_id(), p.name, p.description, p.created_at, p.updated_at}));
   return Ok();
 }
 
@@ -362,15 +363,15 @@ Result<Page<Project>> IdentityStore::ListProjects(Transaction& tx, const PageReq
   std::string keyset = KeysetClause(page, params);
   params.Add(int64_t{page.limit + 1});
   QLRF_ASSIGN_OR_RETURN(
-      auto r, tx.Query("SELECT id, org_id, name, description, created_at, updated_at FROM "
-                       "projects WHERE org_id = $1" +
-                           keyset + " ORDER BY created_at, id LIMIT $" +
-                           std::to_string(params.size()),
-                       params));
+      auto r,
+      tx.Query("SELECT id, org_id, name, description, created_at, updated_at FROM "
+               "projects WHERE org_id = $1" +
+                   keyset + " ORDER BY created_at, id LIMIT $" + std::to_string(params.size()),
+               params));
   std::vector<Project> items;
   for (size_t i = 0; i < r.rows(); ++i) {
-    items.push_back(
-        Project{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4), r.Text(i, 5)});
+    items.push_back(Project{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                            r.Text(i, 5)});
   }
   return MakePage(std::move(items), page.limit, [](const Project& p) {
     return std::pair<std::string, std::string>(p.created_at, p.id);
@@ -387,16 +388,17 @@ Status IdentityStore::UpdateProject(Transaction& tx, const Project& p) {
 
 Status IdentityStore::DeleteProject(Transaction& tx, std::string_view id) {
   RequireTenant(tx);
-  return ExpectOne(tx.Exec("DELETE FROM projects WHERE org_id = $1 AND id = $2",
-                           {tx.org_id(), std::string(id)}),
-                   "project");
+  return ExpectOne(
+      tx.Exec("DELETE FROM projects WHERE org_id = $1 AND id = $2", {tx.org_id(), std::string(id)}),
+      "project");
 }
 
 Status IdentityStore::CreateEnvironment(Transaction& tx, const Environment& e) {
   RequireTenant(tx);
-  QLRF_TRY(tx.Exec("INSERT INTO environments (id, org_id, project_id, name, kind, created_at, "
-                   "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                   {e.id, tx.org_id(), e.project_id, e.name, e.kind, e.created_at, e.updated_at}));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO environments (id, org_id, project_id, name, kind, created_at, "
+              "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+              {e.id, tx.org_id(), e.project_id, e.name, e.kind, e.created_at, e.updated_at}));
   return Ok();
 }
 
@@ -454,8 +456,8 @@ Status IdentityStore::DeleteEnvironment(Transaction& tx, std::string_view id) {
 Result<std::optional<std::string>> IdentityStore::GetSetting(Transaction& tx,
                                                              std::string_view key) {
   RequireSystem(tx);
-  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT value FROM system_settings WHERE key = $1",
-                                         {std::string(key)}));
+  QLRF_ASSIGN_OR_RETURN(
+      auto r, tx.Query("SELECT value FROM system_settings WHERE key = $1", {std::string(key)}));
   if (r.empty()) {
     return std::optional<std::string>();
   }
@@ -465,10 +467,11 @@ Result<std::optional<std::string>> IdentityStore::GetSetting(Transaction& tx,
 Status IdentityStore::PutSetting(Transaction& tx, std::string_view key, std::string_view value,
                                  std::string_view now) {
   RequireSystem(tx);
-  QLRF_TRY(tx.Exec("INSERT INTO system_settings (key, value, updated_at) VALUES ($1, $2, $3) "
-                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-                   "updated_at = excluded.updated_at",
-                   {std::string(key), std::string(value), std::string(now)}));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO system_settings (key, value, updated_at) VALUES ($1, $2, $3) "
+              "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+              "updated_at = excluded.updated_at",
+              {std::string(key), std::string(value), std::string(now)}));
   return Ok();
 }
 

@@ -101,8 +101,8 @@ class IdentityStore {
   static Result<std::optional<User>> FindUserByEmail(Transaction& tx, std::string_view email);
   static Result<std::optional<User>> FindUserById(Transaction& tx, std::string_view id);
   static Result<std::optional<User>> FindUserByExternalId(Transaction& tx, std::string_view ext);
-  static Status UpdateUserPassword(Transaction& tx, std::string_view user_id,
-                                   std::string_view hash, std::string_view now);
+  static Status UpdateUserPassword(Transaction& tx, std::string_view user_id, std::string_view hash,
+                                   std::string_view now);
 
   // --- memberships (org-scoped)
   static Status AddMember(Transaction& tx, const Membership& m);

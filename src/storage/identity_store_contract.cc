@@ -9,7 +9,7 @@ namespace {
 constexpr std::string_view kT0 = "2026-01-01T00:00:00.000Z";
 
 Org MakeOrg(std::string id, std::string slug) {
-  return Org{std::move(id), slug, slug, std::nullopt, "plan_only", std::string(kT0),
+  return Org{std::move(id),   slug, slug, std::nullopt, "plan_only", std::string(kT0),
              std::string(kT0)};
 }
 
@@ -34,22 +34,19 @@ TEST_P(StoreContract, DuplicateOrgSlugIsAlreadyExists) {
 TEST_P(StoreContract, ProjectsAreInvisibleToOtherOrgs) {
   SeedTwoOrgs(db());
   ASSERT_TRUE(WithWrite(db(), "org-a", [](Transaction& tx) -> Status {
-    return IdentityStore::CreateProject(tx, Project{"p1", "", "web", "", std::string(kT0),
-                                                    std::string(kT0)});
+    return IdentityStore::CreateProject(
+        tx, Project{"p1", "", "web", "", std::string(kT0), std::string(kT0)});
   }));
-  auto from_b = WithRead(db(), "org-b", [](Transaction& tx) {
-    return IdentityStore::GetProject(tx, "p1");
-  });
+  auto from_b =
+      WithRead(db(), "org-b", [](Transaction& tx) { return IdentityStore::GetProject(tx, "p1"); });
   ASSERT_TRUE(from_b);
   EXPECT_FALSE(from_b->has_value());
-  auto del_b = WithWrite(db(), "org-b", [](Transaction& tx) {
-    return IdentityStore::DeleteProject(tx, "p1");
-  });
+  auto del_b = WithWrite(db(), "org-b",
+                         [](Transaction& tx) { return IdentityStore::DeleteProject(tx, "p1"); });
   ASSERT_FALSE(del_b);
   EXPECT_EQ(del_b.error().code, ErrorCode::kNotFound);
-  auto from_a = WithRead(db(), "org-a", [](Transaction& tx) {
-    return IdentityStore::GetProject(tx, "p1");
-  });
+  auto from_a =
+      WithRead(db(), "org-a", [](Transaction& tx) { return IdentityStore::GetProject(tx, "p1"); });
   ASSERT_TRUE(from_a && from_a->has_value());
   EXPECT_EQ((*from_a)->org_id, "org-a");
 }
@@ -69,9 +66,8 @@ TEST_P(StoreContract, ProjectPagesWalkEveryRowOnceInOrder) {
   PageRequest req;
   req.limit = 3;
   for (int guard = 0; guard < 10; ++guard) {
-    auto page = WithRead(db(), "org-a", [&](Transaction& tx) {
-      return IdentityStore::ListProjects(tx, req);
-    });
+    auto page = WithRead(db(), "org-a",
+                         [&](Transaction& tx) { return IdentityStore::ListProjects(tx, req); });
     ASSERT_TRUE(page) << page.error().ToString();
     for (const auto& p : page->items) {
       seen.push_back(p.id);
@@ -88,14 +84,12 @@ TEST_P(StoreContract, ProjectPagesWalkEveryRowOnceInOrder) {
 
 TEST_P(StoreContract, ApiKeyLookupAndRevocation) {
   SeedTwoOrgs(db());
-  ApiKeyRecord key{"k1", "org-a", "ci", "qlrf_abc", "hash1", "admin", std::nullopt,
-                   std::string(kT0), std::nullopt, std::nullopt, std::nullopt};
-  ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) {
-    return IdentityStore::CreateApiKey(tx, key);
-  }));
-  auto found = WithRead(db(), "", [](Transaction& tx) {
-    return IdentityStore::FindApiKeyByHash(tx, "hash1");
-  });
+  ApiKeyRecord key{"k1",         "org-a",          "ci",         "qlrf_abc",   "hash1",     "admin",
+                   std::nullopt, std::string(kT0), std::nullopt, std::nullopt, std::nullopt};
+  ASSERT_TRUE(WithWrite(db(), "org-a",
+                        [&](Transaction& tx) { return IdentityStore::CreateApiKey(tx, key); }));
+  auto found = WithRead(
+      db(), "", [](Transaction& tx) { return IdentityStore::FindApiKeyByHash(tx, "hash1"); });
   ASSERT_TRUE(found && found->has_value());
   EXPECT_EQ((*found)->org_id, "org-a");
   auto revoke_b = WithWrite(db(), "org-b", [](Transaction& tx) {
@@ -118,14 +112,13 @@ TEST_P(StoreContract, MembershipsAndRoles) {
   ASSERT_TRUE(WithWrite(db(), "", [](Transaction& tx) -> Status {
     QLRF_TRY(IdentityStore::CreateUser(tx, User{"u1", "ann@example.com", "Ann", "h", std::nullopt,
                                                 false, std::string(kT0), std::string(kT0)}));
-    QLRF_TRY(IdentityStore::AddMember(tx, Membership{"org-a", "u1", "admin", std::string(kT0),
-                                                     std::string(kT0), "", ""}));
+    QLRF_TRY(IdentityStore::AddMember(
+        tx, Membership{"org-a", "u1", "admin", std::string(kT0), std::string(kT0), "", ""}));
     return IdentityStore::AddMember(
         tx, Membership{"org-b", "u1", "viewer", std::string(kT0), std::string(kT0), "", ""});
   }));
-  auto orgs = WithRead(db(), "", [](Transaction& tx) {
-    return IdentityStore::OrgsOfUser(tx, "u1");
-  });
+  auto orgs =
+      WithRead(db(), "", [](Transaction& tx) { return IdentityStore::OrgsOfUser(tx, "u1"); });
   ASSERT_TRUE(orgs);
   ASSERT_EQ(orgs->size(), 2u);
   EXPECT_EQ((*orgs)[0].second, "admin");
@@ -135,20 +128,17 @@ TEST_P(StoreContract, MembershipsAndRoles) {
   });
   ASSERT_FALSE(bad_role);
   EXPECT_EQ(bad_role.error().code, ErrorCode::kInvalidArgument);
-  auto admins = WithRead(db(), "org-a", [](Transaction& tx) {
-    return IdentityStore::CountAdmins(tx);
-  });
+  auto admins =
+      WithRead(db(), "org-a", [](Transaction& tx) { return IdentityStore::CountAdmins(tx); });
   ASSERT_TRUE(admins);
   EXPECT_EQ(*admins, 1);
 }
 
 TEST_P(StoreContract, SettingsUpsert) {
-  ASSERT_TRUE(WithWrite(db(), "", [](Transaction& tx) {
-    return IdentityStore::PutSetting(tx, "k", "v1", kT0);
-  }));
-  ASSERT_TRUE(WithWrite(db(), "", [](Transaction& tx) {
-    return IdentityStore::PutSetting(tx, "k", "v2", kT0);
-  }));
+  ASSERT_TRUE(WithWrite(
+      db(), "", [](Transaction& tx) { return IdentityStore::PutSetting(tx, "k", "v1", kT0); }));
+  ASSERT_TRUE(WithWrite(
+      db(), "", [](Transaction& tx) { return IdentityStore::PutSetting(tx, "k", "v2", kT0); }));
   auto v = WithRead(db(), "", [](Transaction& tx) { return IdentityStore::GetSetting(tx, "k"); });
   ASSERT_TRUE(v && v->has_value());
   EXPECT_EQ(**v, "v2");

@@ -73,9 +73,10 @@ Result<MigrationReport> Migrate(Database& db, SystemTime now) {
         return false;
       }
       QLRF_TRY(tx.ExecScript(step.sql));
-      QLRF_TRY(tx.Exec("INSERT INTO schema_migrations (version, checksum, applied_at) "
-                       "VALUES ($1, $2, $3)",
-                       {step.version, checksum, FormatTime(now)}));
+      QLRF_TRY(
+          tx.Exec("INSERT INTO schema_migrations (version, checksum, applied_at) "
+                  "VALUES ($1, $2, $3)",
+                  {step.version, checksum, FormatTime(now)}));
       return true;
     });
     QLRF_TRY(applied);

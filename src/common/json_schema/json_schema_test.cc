@@ -454,8 +454,10 @@ TEST(JsonSchemaTest, ConcurrentValidationOfOneSchemaAgrees) {
   bj::value good = Json(R"({"scope": {"environment": "prod", "regions": ["eu"]}})");
   bj::value bad = Json(R"({"scope": {"environment": "prod", "regions": ["e"]}})");
   std::atomic<int> wrong{0};
+  constexpr int kThreads = 4;
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 500; ++i) {
         if (!schema.IsValid(good) || schema.Validate(bad).errors.size() != 1) {

@@ -7,10 +7,9 @@
 
 namespace qlrf::services {
 
-Status Auditor::Record(storage::Transaction& tx, const RequestContext& ctx,
-                       std::string_view action, std::string_view target_type,
-                       std::string_view target_id, const boost::json::value& before,
-                       const boost::json::value& after) {
+Status Auditor::Record(storage::Transaction& tx, const RequestContext& ctx, std::string_view action,
+                       std::string_view target_type, std::string_view target_id,
+                       const boost::json::value& before, const boost::json::value& after) {
   storage::AuditEvent e;
   e.org_id = tx.org_id().empty() ? ctx.principal.org_id : tx.org_id();
   e.id = NewUuid(random_);

@@ -12,7 +12,6 @@ namespace qlrf::services {
 
 using storage::IdentityStore;
 using storage::Transaction;
-using storage::TxMode;
 
 struct Authenticator::Cache {
   struct Entry {
@@ -77,7 +76,8 @@ Result<Principal> Authenticator::Authenticate(std::string_view header) {
   } else if (oidc_ != nullptr) {
     p = FromOidc(token);
   } else {
-    p = Fail(Unauthenticated("token is neither an API key nor a qlrf session token, and no "
+    p =
+        Fail(Unauthenticated("token is neither an API key nor a qlrf session token, and no "
                              "OIDC issuer is configured"));
   }
   if (p) {

@@ -30,11 +30,9 @@ Status CheckName(std::string_view field, std::string_view value) {
 }
 
 Status CheckSlug(std::string_view slug) {
-  bool ok = !slug.empty() && slug.size() <= 63 &&
-            std::all_of(slug.begin(), slug.end(), [](char c) {
-              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-            }) &&
-            slug.front() != '-';
+  bool ok = !slug.empty() && slug.size() <= 63 && std::all_of(slug.begin(), slug.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  }) && slug.front() != '-';
   if (!ok) {
     return Fail(FieldError("slug", "must be 1-63 characters of a-z, 0-9 and '-'"));
   }
@@ -66,13 +64,13 @@ Result<BootstrapResult> IdentityService::Bootstrap() {
     }
     storage::Org org{NewUuid(random_), "Default", "default", std::nullopt, "plan_only", now, now};
     QLRF_TRY(IdentityStore::CreateOrg(tx, org));
-    storage::User admin{NewUuid(random_), "admin", "Administrator", hash, std::nullopt, false,
-                        now, now};
+    storage::User admin{
+        NewUuid(random_), "admin", "Administrator", hash, std::nullopt, false, now, now};
     QLRF_TRY(IdentityStore::CreateUser(tx, admin));
     QLRF_TRY(IdentityStore::AddMember(
         tx, storage::Membership{org.id, admin.id, "admin", now, now, "", ""}));
-    RequestContext ctx{"bootstrap", Principal{PrincipalKind::kSystem, "system", org.id,
-                                              org.slug, "admin", "", "bootstrap"}};
+    RequestContext ctx{"bootstrap", Principal{PrincipalKind::kSystem, "system", org.id, org.slug,
+                                              "admin", "", "bootstrap"}};
     QLRF_TRY(auditor_.Record(tx, ctx, "org.bootstrap", "organization", org.id, nullptr,
                              {{"org", OrgSummary(org)}, {"admin_user_id", admin.id}}));
     result.created = true;
@@ -102,8 +100,7 @@ Result<LoginResult> IdentityService::Login(std::string_view login, std::string_v
       if (!org_slug || org.slug == *org_slug || org.id == *org_slug) {
         LoginResult r;
         r.token = sessions_.Issue(user->id, org.id, role);
-        r.expires_at =
-            FormatTime(clock_.Now() + std::chrono::seconds(sessions_.ttl_seconds()));
+        r.expires_at = FormatTime(clock_.Now() + std::chrono::seconds(sessions_.ttl_seconds()));
         r.user = *user;
         r.user.password_hash.reset();
         r.org = org;
@@ -122,16 +119,15 @@ Result<std::vector<std::pair<storage::Org, std::string>>> IdentityService::MyOrg
     const RequestContext& ctx) {
   if (ctx.principal.kind != PrincipalKind::kUser) {
     // An API key belongs to exactly one org.
-    return WithRead(db_, ctx.principal.org_id,
-                    [&](Transaction& tx) -> Result<std::vector<std::pair<storage::Org, std::string>>> {
-                      QLRF_ASSIGN_OR_RETURN(auto org, IdentityStore::GetOwnOrg(tx));
-                      return std::vector<std::pair<storage::Org, std::string>>{
-                          {org, ctx.principal.role}};
-                    });
+    return WithRead(
+        db_, ctx.principal.org_id,
+        [&](Transaction& tx) -> Result<std::vector<std::pair<storage::Org, std::string>>> {
+          QLRF_ASSIGN_OR_RETURN(auto org, IdentityStore::GetOwnOrg(tx));
+          return std::vector<std::pair<storage::Org, std::string>>{{org, ctx.principal.role}};
+        });
   }
-  return WithRead(db_, "", [&](Transaction& tx) {
-    return IdentityStore::OrgsOfUser(tx, ctx.principal.id);
-  });
+  return WithRead(db_, "",
+                  [&](Transaction& tx) { return IdentityStore::OrgsOfUser(tx, ctx.principal.id); });
 }
 
 Result<storage::Org> IdentityService::GetOrg(const RequestContext& ctx, std::string_view id) {
@@ -158,8 +154,12 @@ Result<storage::Org> IdentityService::UpdateOrg(const RequestContext& ctx, std::
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Org> {
     QLRF_ASSIGN_OR_RETURN(auto before, IdentityStore::GetOwnOrg(tx));
     storage::Org after = before;
-    if (name) after.name = *name;
-    if (autonomy_mode) after.autonomy_mode = *autonomy_mode;
+    if (name) {
+      after.name = *name;
+    }
+    if (autonomy_mode) {
+      after.autonomy_mode = *autonomy_mode;
+    }
     after.updated_at = Now();
     QLRF_TRY(IdentityStore::UpdateOwnOrg(tx, after));
     QLRF_TRY(auditor_.Record(tx, ctx, "org.update", "organization", after.id, OrgSummary(before),
@@ -176,8 +176,8 @@ Result<storage::Org> IdentityService::CreateOrg(const RequestContext& ctx, std::
     return Fail(PermissionDenied("only users can create organizations"));
   }
   std::string now = Now();
-  storage::Org org{NewUuid(random_), std::move(name), std::move(slug), std::nullopt, "plan_only",
-                   now, now};
+  storage::Org org{
+      NewUuid(random_), std::move(name), std::move(slug), std::nullopt, "plan_only", now, now};
   auto created = WithWrite(db_, "", [&](Transaction& tx) -> Result<storage::Org> {
     auto st = IdentityStore::CreateOrg(tx, org);
     if (!st && st.error().code == ErrorCode::kAlreadyExists) {
@@ -245,8 +245,8 @@ Result<storage::Membership> IdentityService::AddMember(const RequestContext& ctx
   auto result = WithWrite(db_, "", [&](Transaction& tx) -> Result<storage::Membership> {
     QLRF_ASSIGN_OR_RETURN(auto user, IdentityStore::FindUserByEmail(tx, in.email));
     if (!user) {
-      storage::User u{NewUuid(random_), in.email, in.display_name, hash, std::nullopt, false, now,
-                      now};
+      storage::User u{
+          NewUuid(random_), in.email, in.display_name, hash, std::nullopt, false, now, now};
       QLRF_TRY(IdentityStore::CreateUser(tx, u));
       user = u;
     }
@@ -368,8 +368,7 @@ Result<storage::ApiKeyRecord> IdentityService::GetApiKey(const RequestContext& c
 Status IdentityService::RevokeApiKey(const RequestContext& ctx, std::string_view id) {
   auto st = WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Status {
     QLRF_TRY(IdentityStore::RevokeApiKey(tx, id, Now()));
-    return auditor_.Record(tx, ctx, "api_key.revoke", "api_key", id, nullptr,
-                           {{"revoked", true}});
+    return auditor_.Record(tx, ctx, "api_key.revoke", "api_key", id, nullptr, {{"revoked", true}});
   });
   auth_.Invalidate();
   return st;
@@ -377,25 +376,24 @@ Status IdentityService::RevokeApiKey(const RequestContext& ctx, std::string_view
 
 // --- projects and environments -------------------------------------------------------------
 
-Result<storage::Project> IdentityService::CreateProject(const RequestContext& ctx,
-                                                        std::string name,
+Result<storage::Project> IdentityService::CreateProject(const RequestContext& ctx, std::string name,
                                                         std::string description) {
   QLRF_TRY(CheckName("name", name));
   if (description.size() > 2000) {
     return Fail(FieldError("description", "must be at most 2000 characters"));
   }
   std::string now = Now();
-  storage::Project p{NewUuid(random_), ctx.principal.org_id, std::move(name),
-                     std::move(description), now, now};
+  storage::Project p{
+      NewUuid(random_), ctx.principal.org_id, std::move(name), std::move(description), now, now};
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Project> {
     auto st = IdentityStore::CreateProject(tx, p);
     if (!st && st.error().code == ErrorCode::kAlreadyExists) {
-      return Fail(AlreadyExists("a project named '" + p.name + "' already exists")
-                      .With("field", "name"));
+      return Fail(
+          AlreadyExists("a project named '" + p.name + "' already exists").With("field", "name"));
     }
     QLRF_TRY(st);
-    QLRF_TRY(auditor_.Record(tx, ctx, "project.create", "project", p.id, nullptr,
-                             {{"name", p.name}}));
+    QLRF_TRY(
+        auditor_.Record(tx, ctx, "project.create", "project", p.id, nullptr, {{"name", p.name}}));
     return p;
   });
 }
@@ -430,8 +428,12 @@ Result<storage::Project> IdentityService::UpdateProject(const RequestContext& ct
       return Fail(NotFound("project not found"));
     }
     storage::Project after = *p;
-    if (name) after.name = *name;
-    if (description) after.description = *description;
+    if (name) {
+      after.name = *name;
+    }
+    if (description) {
+      after.description = *description;
+    }
     after.updated_at = Now();
     auto st = IdentityStore::UpdateProject(tx, after);
     if (!st && st.error().code == ErrorCode::kAlreadyExists) {
@@ -453,8 +455,7 @@ Status IdentityService::DeleteProject(const RequestContext& ctx, std::string_vie
       return Fail(NotFound("project not found"));
     }
     QLRF_TRY(IdentityStore::DeleteProject(tx, id));
-    return auditor_.Record(tx, ctx, "project.delete", "project", id, {{"name", p->name}},
-                           nullptr);
+    return auditor_.Record(tx, ctx, "project.delete", "project", id, {{"name", p->name}}, nullptr);
   });
 }
 
@@ -467,8 +468,13 @@ Result<storage::Environment> IdentityService::CreateEnvironment(const RequestCon
     return Fail(FieldError("kind", "must be one of production, staging, development, dr"));
   }
   std::string now = Now();
-  storage::Environment e{NewUuid(random_), ctx.principal.org_id, std::move(project_id),
-                         std::move(name), std::move(kind), now, now};
+  storage::Environment e{NewUuid(random_),
+                         ctx.principal.org_id,
+                         std::move(project_id),
+                         std::move(name),
+                         std::move(kind),
+                         now,
+                         now};
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Environment> {
     QLRF_ASSIGN_OR_RETURN(auto p, IdentityStore::GetProject(tx, e.project_id));
     if (!p) {
@@ -522,9 +528,8 @@ Status IdentityService::DeleteEnvironment(const RequestContext& ctx, std::string
 Result<storage::Page<storage::AuditEvent>> IdentityService::ListAudit(
     const RequestContext& ctx, const storage::AuditFilter& filter,
     const storage::PageRequest& page) {
-  return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) {
-    return storage::AuditStore::List(tx, filter, page);
-  });
+  return WithRead(db_, ctx.principal.org_id,
+                  [&](Transaction& tx) { return storage::AuditStore::List(tx, filter, page); });
 }
 
 Result<storage::AuditVerifyReport> IdentityService::VerifyOwnAudit(const RequestContext& ctx) {

@@ -49,7 +49,11 @@ class IdentityService {
  public:
   IdentityService(storage::Database& db, Auditor& auditor, Authenticator& auth,
                   const SessionTokens& sessions, const Clock& clock, Random& random)
-      : db_(db), auditor_(auditor), auth_(auth), sessions_(sessions), clock_(clock),
+      : db_(db),
+        auditor_(auditor),
+        auth_(auth),
+        sessions_(sessions),
+        clock_(clock),
         random_(random) {}
 
   // On an empty database creates org "default" and user "admin" with a random password.
@@ -96,9 +100,8 @@ class IdentityService {
                                          std::optional<std::string> name,
                                          std::optional<std::string> description);
   Status DeleteProject(const RequestContext& ctx, std::string_view id);
-  Result<storage::Environment> CreateEnvironment(const RequestContext& ctx,
-                                                 std::string project_id, std::string name,
-                                                 std::string kind);
+  Result<storage::Environment> CreateEnvironment(const RequestContext& ctx, std::string project_id,
+                                                 std::string name, std::string kind);
   Result<storage::Environment> GetEnvironment(const RequestContext& ctx, std::string_view id);
   Result<storage::Page<storage::Environment>> ListEnvironments(
       const RequestContext& ctx, const storage::PageRequest& page,

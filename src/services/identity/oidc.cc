@@ -15,11 +15,17 @@ Result<std::string> ClerkIssuerFromPublishableKey(std::string_view key) {
   for (std::string_view prefix : {"pk_live_", "pk_test_"}) {
     if (key.substr(0, prefix.size()) == prefix) {
       std::string b64(key.substr(prefix.size()));
-      while (b64.size() % 4 != 0) b64 += '=';
+      while (b64.size() % 4 != 0) {
+        b64 += '=';
+      }
       auto host = crypto::Base64Decode(b64);
-      if (!host) return bad();
+      if (!host) {
+        return bad();
+      }
       std::string h(crypto::AsString(*host));
-      if (h.empty() || h.back() != '$') return bad();
+      if (h.empty() || h.back() != '$') {
+        return bad();
+      }
       h.pop_back();
       return "https://" + h;
     }
@@ -29,7 +35,9 @@ Result<std::string> ClerkIssuerFromPublishableKey(std::string_view key) {
 
 std::string DefaultJwksUrl(std::string_view issuer) {
   std::string url(issuer);
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  while (!url.empty() && url.back() == '/') {
+    url.pop_back();
+  }
   return url + "/.well-known/jwks.json";
 }
 
@@ -42,7 +50,10 @@ struct HttpJwksKeySource::State {
 
 HttpJwksKeySource::HttpJwksKeySource(HttpClient& http, const Clock& clock, std::string url,
                                      std::chrono::seconds ttl)
-    : http_(http), clock_(clock), url_(std::move(url)), ttl_(ttl),
+    : http_(http),
+      clock_(clock),
+      url_(std::move(url)),
+      ttl_(ttl),
       state_(std::make_unique<State>()) {}
 
 HttpJwksKeySource::~HttpJwksKeySource() = default;
@@ -72,8 +83,8 @@ Result<std::shared_ptr<const jose::JwkSet>> HttpJwksKeySource::Keys(bool force_r
   if (!resp) {
     parsed = Fail(Unavailable("JWKS fetch from " + url_ + " failed: " + resp.error().message));
   } else if (resp->status != 200) {
-    parsed = Fail(Unavailable("JWKS fetch from " + url_ + " returned HTTP " +
-                              std::to_string(resp->status)));
+    parsed = Fail(
+        Unavailable("JWKS fetch from " + url_ + " returned HTTP " + std::to_string(resp->status)));
   } else {
     parsed = jose::JwkSet::Parse(resp->body);
   }
@@ -95,13 +106,14 @@ namespace {
 jose::JwtVerifierOptions VerifierOptions(const OidcOptions& o) {
   jose::JwtVerifierOptions v;
   // Asymmetric algorithms only: an HMAC "signed" with the public key is the classic confusion.
-  v.algorithms.allowed = {jose::Algorithm::kRs256, jose::Algorithm::kRs384,
-                          jose::Algorithm::kRs512, jose::Algorithm::kPs256,
-                          jose::Algorithm::kPs384, jose::Algorithm::kPs512,
-                          jose::Algorithm::kEs256, jose::Algorithm::kEs384,
-                          jose::Algorithm::kEs512, jose::Algorithm::kEdDsa};
+  v.algorithms.allowed = {jose::Algorithm::kRs256, jose::Algorithm::kRs384, jose::Algorithm::kRs512,
+                          jose::Algorithm::kPs256, jose::Algorithm::kPs384, jose::Algorithm::kPs512,
+                          jose::Algorithm::kEs256, jose::Algorithm::kEs384, jose::Algorithm::kEs512,
+                          jose::Algorithm::kEdDsa};
   v.claims.issuer = o.issuer;
-  if (!o.audience.empty()) v.claims.audience = o.audience;
+  if (!o.audience.empty()) {
+    v.claims.audience = o.audience;
+  }
   v.claims.require_exp = true;
   v.claims.leeway = o.leeway;
   return v;
@@ -114,8 +126,7 @@ std::string StringClaim(const boost::json::object& claims, std::string_view name
 
 }  // namespace
 
-JoseOidcVerifier::JoseOidcVerifier(jose::KeySource& keys, const Clock& clock,
-                                   OidcOptions options)
+JoseOidcVerifier::JoseOidcVerifier(jose::KeySource& keys, const Clock& clock, OidcOptions options)
     : options_(std::move(options)), verifier_(keys, clock, VerifierOptions(options_)) {}
 
 Result<OidcIdentity> JoseOidcVerifier::Verify(std::string_view token) {
@@ -127,8 +138,12 @@ Result<OidcIdentity> JoseOidcVerifier::Verify(std::string_view token) {
   id.role_claim = StringClaim(jwt.claims, options_.role_claim);
   // Clerk session tokens v2 carry the active organization as {"o":{"id":…,"rol":…}}.
   if (const auto* o = jwt.claims.if_contains("o"); o != nullptr && o->is_object()) {
-    if (id.org_claim.empty()) id.org_claim = StringClaim(o->as_object(), "id");
-    if (id.role_claim.empty()) id.role_claim = StringClaim(o->as_object(), "rol");
+    if (id.org_claim.empty()) {
+      id.org_claim = StringClaim(o->as_object(), "id");
+    }
+    if (id.role_claim.empty()) {
+      id.role_claim = StringClaim(o->as_object(), "rol");
+    }
   }
   return id;
 }

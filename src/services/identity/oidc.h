@@ -14,10 +14,10 @@
 namespace qlrf::services {
 
 struct OidcOptions {
-  std::string issuer;    // required; "iss" must equal it
-  std::string audience;  // optional; "aud" must contain it when set
-  std::string jwks_url;  // default: <issuer>/.well-known/jwks.json
-  std::string org_claim = "org_id";    // Clerk v1; Clerk v2's {"o":{"id"}} is also read
+  std::string issuer;                   // required; "iss" must equal it
+  std::string audience;                 // optional; "aud" must contain it when set
+  std::string jwks_url;                 // default: <issuer>/.well-known/jwks.json
+  std::string org_claim = "org_id";     // Clerk v1; Clerk v2's {"o":{"id"}} is also read
   std::string role_claim = "org_role";  // Clerk v1; Clerk v2's {"o":{"rol"}} is also read
   std::chrono::seconds cache_ttl{600};
   std::chrono::seconds leeway{60};

@@ -38,7 +38,10 @@ class TestKey {
     uint8_t pub[32];
     size_t len = sizeof pub;
     EVP_PKEY_get_raw_public_key(key_, pub, &len);
-    return {{"kty", "OKP"}, {"crv", "Ed25519"}, {"kid", kid_}, {"use", "sig"},
+    return {{"kty", "OKP"},
+            {"crv", "Ed25519"},
+            {"kid", kid_},
+            {"use", "sig"},
             {"x", crypto::Base64UrlEncode(std::span<const uint8_t>(pub, len))}};
   }
   std::string Sign(const boost::json::object& claims) const {
@@ -49,8 +52,7 @@ class TestKey {
     EVP_DigestSignInit(md, nullptr, nullptr, nullptr, key_);
     uint8_t sig[64];
     size_t sig_len = sizeof sig;
-    EVP_DigestSign(md, sig, &sig_len, reinterpret_cast<const uint8_t*>(input.data()),
-                   input.size());
+    EVP_DigestSign(md, sig, &sig_len, reinterpret_cast<const uint8_t*>(input.data()), input.size());
     EVP_MD_CTX_free(md);
     return input + "." + crypto::Base64UrlEncode(std::span<const uint8_t>(sig, sig_len));
   }
@@ -75,15 +77,21 @@ class OidcTest : public ::testing::Test {
   }
   void PublishKeys(std::vector<const TestKey*> keys) {
     boost::json::array arr;
-    for (const auto* k : keys) arr.push_back(k->Jwk());
+    for (const auto* k : keys) {
+      arr.push_back(k->Jwk());
+    }
     http_.Set(kJwks, 200, json::Serialize(boost::json::object{{"keys", arr}}));
   }
   boost::json::object Claims(std::string sub, std::string org, std::string role) {
     int64_t now = UnixSeconds(clock_.Now());
-    boost::json::object c{{"iss", kIssuer}, {"sub", sub},      {"aud", "qlrf"},
+    boost::json::object c{{"iss", kIssuer}, {"sub", sub},       {"aud", "qlrf"},
                           {"iat", now},     {"exp", now + 300}, {"email", sub + "@acme.test"}};
-    if (!org.empty()) c["org_id"] = org;
-    if (!role.empty()) c["org_role"] = role;
+    if (!org.empty()) {
+      c["org_id"] = org;
+    }
+    if (!role.empty()) {
+      c["org_role"] = role;
+    }
     return c;
   }
   Authenticator MakeAuth(bool dev_fallback) {
@@ -109,16 +117,16 @@ class OidcTest : public ::testing::Test {
 
 TEST_F(OidcTest, OrgClaimMatchingExternalIdProvisionsMemberWithMappedRole) {
   auto auth = MakeAuth(false);
-  auto p = auth.Authenticate("Bearer " + key1_.Sign(Claims("user_1", "org_clerk_acme",
-                                                           "org:admin")));
+  auto p =
+      auth.Authenticate("Bearer " + key1_.Sign(Claims("user_1", "org_clerk_acme", "org:admin")));
   ASSERT_TRUE(p) << p.error().ToString();
   EXPECT_EQ(p->org_slug, "acme");
   EXPECT_EQ(p->role, "admin");
   EXPECT_EQ(p->auth_method, "oidc");
   // The second sign-in finds the membership (step 1) and keeps its role.
   auth.Invalidate();
-  auto again = auth.Authenticate("Bearer " + key1_.Sign(Claims("user_1", "org_clerk_acme",
-                                                               "org:member")));
+  auto again =
+      auth.Authenticate("Bearer " + key1_.Sign(Claims("user_1", "org_clerk_acme", "org:member")));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->id, p->id);
   EXPECT_EQ(again->role, "admin");

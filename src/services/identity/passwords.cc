@@ -24,8 +24,8 @@ Result<std::string> HashPassword(std::string_view password, Random& random) {
   }
   uint8_t salt[kSaltLen];
   random.Fill(salt);
-  size_t len = argon2_encodedlen(kTimeCost, kMemoryKiB, kParallelism, kSaltLen, kHashLen,
-                                 Argon2_id);
+  size_t len =
+      argon2_encodedlen(kTimeCost, kMemoryKiB, kParallelism, kSaltLen, kHashLen, Argon2_id);
   std::vector<char> encoded(len);
   int rc = argon2id_hash_encoded(kTimeCost, kMemoryKiB, kParallelism, password.data(),
                                  password.size(), salt, kSaltLen, kHashLen, encoded.data(), len);

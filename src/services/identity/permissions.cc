@@ -32,8 +32,8 @@ const std::vector<Permission>& Operator() {
 }
 const std::vector<Permission>& Approver() {
   static const std::vector<Permission> k = {
-      Permission::kRead,           Permission::kManageAssets,   Permission::kManageImages,
-      Permission::kTriggerDrill,   Permission::kExecuteAiTasks, Permission::kApproveAiTasks,
+      Permission::kRead,         Permission::kManageAssets,   Permission::kManageImages,
+      Permission::kTriggerDrill, Permission::kExecuteAiTasks, Permission::kApproveAiTasks,
       Permission::kViewAuditLogs};
   return k;
 }
@@ -80,10 +80,18 @@ bool IsValidRole(std::string_view role) {
 
 const std::vector<Permission>& PermissionsOf(std::string_view role) {
   static const std::vector<Permission> kNone;
-  if (role == "admin") return Admin();
-  if (role == "approver") return Approver();
-  if (role == "operator") return Operator();
-  if (role == "viewer") return Viewer();
+  if (role == "admin") {
+    return Admin();
+  }
+  if (role == "approver") {
+    return Approver();
+  }
+  if (role == "operator") {
+    return Operator();
+  }
+  if (role == "viewer") {
+    return Viewer();
+  }
   return kNone;
 }
 

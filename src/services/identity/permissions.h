@@ -8,7 +8,7 @@
 namespace qlrf::services {
 
 enum class Permission {
-  kRead,            // any member: read the org's inventory and reports
+  kRead,  // any member: read the org's inventory and reports
   kManageAssets,
   kManageImages,
   kManagePolicies,
@@ -16,7 +16,7 @@ enum class Permission {
   kExecuteAiTasks,
   kApproveAiTasks,
   kViewAuditLogs,
-  kAdmin,           // users, API keys, projects, environments, org settings
+  kAdmin,  // users, API keys, projects, environments, org settings
 };
 
 // "APPROVE_AI_TASKS" etc. as the seed spells them.

@@ -33,15 +33,11 @@ Result<boost::json::object> PayloadOf(std::string_view token) {
 std::string SessionTokens::Issue(std::string_view user_id, std::string_view org_id,
                                  std::string_view role) const {
   int64_t now = UnixSeconds(clock_.Now());
-  boost::json::object claims{{"iss", "qlrf"},
-                             {"typ", "session"},
-                             {"sub", user_id},
-                             {"org", org_id},
-                             {"role", role},
-                             {"iat", now},
-                             {"exp", now + ttl_seconds_}};
-  std::string input = crypto::Base64UrlEncode(kHeader) + "." +
-                      crypto::Base64UrlEncode(json::Serialize(claims));
+  boost::json::object claims{
+      {"iss", "qlrf"}, {"typ", "session"}, {"sub", user_id},           {"org", org_id},
+      {"role", role},  {"iat", now},       {"exp", now + ttl_seconds_}};
+  std::string input =
+      crypto::Base64UrlEncode(kHeader) + "." + crypto::Base64UrlEncode(json::Serialize(claims));
   std::string sig = crypto::Base64UrlEncode(crypto::HmacSha256(secret_, input));
   return input + "." + sig;
 }

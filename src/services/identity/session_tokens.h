@@ -24,8 +24,7 @@ class SessionTokens {
   SessionTokens(std::string secret, int ttl_seconds, const Clock& clock)
       : secret_(std::move(secret)), ttl_seconds_(ttl_seconds), clock_(clock) {}
 
-  std::string Issue(std::string_view user_id, std::string_view org_id,
-                    std::string_view role) const;
+  std::string Issue(std::string_view user_id, std::string_view org_id, std::string_view role) const;
   // Unauthenticated on a bad signature, wrong type, or expiry (no leeway: we issued it).
   Result<SessionClaims> Verify(std::string_view token) const;
   int ttl_seconds() const { return ttl_seconds_; }

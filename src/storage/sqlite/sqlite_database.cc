@@ -72,8 +72,8 @@ class Connection {
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) {
-      return Fail(Internal("SQL prepare failed: " + std::string(sqlite3_errmsg(db_)) + " in: " +
-                           std::string(sql.substr(0, 200))));
+      return Fail(Internal("SQL prepare failed: " + std::string(sqlite3_errmsg(db_)) +
+                           " in: " + std::string(sql.substr(0, 200))));
     }
     cache_.emplace(std::string(sql), stmt);
     return stmt;
@@ -130,9 +130,15 @@ class Connection {
       }
       for (int c = 0; c < ncols; ++c) {
         switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_NULL: cells.emplace_back(std::monostate{}); break;
-          case SQLITE_INTEGER: cells.emplace_back(int64_t{sqlite3_column_int64(stmt, c)}); break;
-          case SQLITE_FLOAT: cells.emplace_back(sqlite3_column_double(stmt, c)); break;
+          case SQLITE_NULL:
+            cells.emplace_back(std::monostate{});
+            break;
+          case SQLITE_INTEGER:
+            cells.emplace_back(int64_t{sqlite3_column_int64(stmt, c)});
+            break;
+          case SQLITE_FLOAT:
+            cells.emplace_back(sqlite3_column_double(stmt, c));
+            break;
           default: {
             const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
             int len = sqlite3_column_bytes(stmt, c);

@@ -11,8 +11,8 @@
 namespace qlrf::storage {
 
 struct SqliteOptions {
-  std::string path;      // file path, or ":memory:" (one shared connection, tests)
-  int readers = 4;       // reader connections (ignored for :memory:)
+  std::string path;  // file path, or ":memory:" (one shared connection, tests)
+  int readers = 4;   // reader connections (ignored for :memory:)
   std::chrono::milliseconds busy_timeout{5000};
   std::chrono::milliseconds acquire_timeout{5000};
 };
