@@ -63,6 +63,8 @@ class ApiTest : public ::testing::Test {
     admin_password_ = boot->admin_password;
     admin_token_ = Login("admin", admin_password_);
     std::vector<Route> routes = IdentityRoutes(identity_);
+    for (auto& r : InventoryRoutes(inventory_)) routes.push_back(std::move(r));
+    for (auto& r : ImageRoutes(images_)) routes.push_back(std::move(r));
     OpsDeps ops;
     ops.metrics = &metrics_;
     ops.build = {"test", "abc", "now", "sqlite"};
@@ -119,6 +121,8 @@ class ApiTest : public ::testing::Test {
   services::Auditor auditor_{clock_, random_};
   services::Authenticator auth_{*db_, sessions_, nullptr, clock_, random_, {}};
   services::IdentityService identity_{*db_, auditor_, auth_, sessions_, clock_, random_};
+  services::InventoryService inventory_{*db_, auditor_, clock_, random_};
+  services::ImageService images_{*db_, auditor_, clock_, random_};
   metrics::Registry metrics_;
   std::string openapi_;
   std::unique_ptr<Dispatcher> dispatcher_;
@@ -276,6 +280,25 @@ class TenantIsolation : public ApiTest {
     fixtures_["key_id"] = std::string(key.at("api_key").at("id").as_string());
     auto user = post("/api/v1/users", R"({"email":"only-in-a@example.com","role":"operator"})");
     fixtures_["user_id"] = std::string(user.at("user_id").as_string());
+    auto site = post("/api/v1/sites", R"({"name":"a-site","platform":"aws","region":"a-region-1","environment":"production"})");
+    fixtures_["site_id"] = std::string(site.at("id").as_string());
+    auto dr = post("/api/v1/sites", R"({"name":"a-dr-site","platform":"aws","region":"a-region-2","environment":"dr"})");
+    auto asset = post("/api/v1/assets", R"({"platform":"aws","instance_id":"i-a-only","name":"a-web-1","environment":"production","site_id":")" +
+                                           fixtures_["site_id"] + R"(","image_family":"a-family","image_version":"1.0"})");
+    fixtures_["asset_id"] = std::string(asset.at("id").as_string());
+    auto image = post("/api/v1/images", R"({"family":"a-family","version":"1.0"})");
+    fixtures_["image_id"] = std::string(image.at("id").as_string());
+    fixtures_["family"] = "a-family";
+    auto pair = post("/api/v1/resilience/dr-pairs", R"({"name":"a-pair","primary_site_id":")" +
+                                                        fixtures_["site_id"] + R"(","dr_site_id":")" +
+                                                        std::string(dr.at("id").as_string()) +
+                                                        R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async"})");
+    fixtures_["pair_id"] = std::string(pair.at("id").as_string());
+    for (const char* status : {"testing", "production"}) {
+      Reply r = Call("POST", "/api/v1/images/" + fixtures_["image_id"] + "/promote", admin_token_,
+                     std::string(R"({"status":")") + status + R"("})");
+      EXPECT_EQ(r.status, 200) << r.body;
+    }
   }
 
   // Org B with its own admin, who must never see A's data.
@@ -367,6 +390,261 @@ TEST_F(TenantIsolation, EveryGetResponseMatchesItsDeclaredSchema) {
     ++validated;
   }
   EXPECT_GT(validated, 10);
+}
+
+// --- Inventory and images ----------------------------------------------------------------------
+
+class InventoryApi : public ApiTest {
+ protected:
+  boost::json::value Post(const std::string& path, const std::string& body, int want = 201) {
+    Reply r = Call("POST", path, admin_token_, body);
+    EXPECT_EQ(r.status, want) << path << " " << r.body;
+    return r.Json();
+  }
+  boost::json::value Get(const std::string& target, int want = 200) {
+    Reply r = Call("GET", target, admin_token_);
+    EXPECT_EQ(r.status, want) << target << " " << r.body;
+    return r.Json();
+  }
+  std::string NewSite(const std::string& name, const std::string& env = "production") {
+    auto s = Post("/api/v1/sites", R"({"name":")" + name +
+                                       R"(","platform":"aws","region":"us-east-1","environment":")" +
+                                       env + R"("})");
+    return std::string(s.at("id").as_string());
+  }
+  std::string NewImage(const std::string& family, const std::string& version) {
+    auto m = Post("/api/v1/images", R"({"family":")" + family + R"(","version":")" + version +
+                                        R"("})");
+    return std::string(m.at("id").as_string());
+  }
+  void Promote(const std::string& id, const std::string& status, int want = 200) {
+    clock_.Advance(std::chrono::seconds(1));  // distinct promotion times
+    Reply r = Call("POST", "/api/v1/images/" + id + "/promote", admin_token_,
+                   R"({"status":")" + status + R"("})");
+    EXPECT_EQ(r.status, want) << r.body;
+  }
+  int64_t CountAll() { return Get("/api/v1/assets?limit=1").at("total").as_int64(); }
+};
+
+TEST_F(InventoryApi, BulkUpsertIsAllOrNothingAndNamesTheBadRow) {
+  std::string site = NewSite("use1");
+  std::string body = R"({"assets":[
+    {"platform":"aws","instance_id":"i-1","environment":"production","site_id":")" + site + R"("},
+    {"platform":"aws","instance_id":"i-2","environment":"moon","site_id":")" + site + R"("}]})";
+  Reply r = Call("POST", "/api/v1/assets/bulk", admin_token_, body);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.Json().at("error").at("details").at("field"), "assets[1].environment");
+  EXPECT_EQ(CountAll(), 0);
+}
+
+TEST_F(InventoryApi, BulkUpsertIsIdempotentAndFullSyncTerminatesTheUnseen) {
+  std::string site = NewSite("use1");
+  std::string three = R"({"full_sync_site":")" + site + R"(","assets":[
+    {"platform":"aws","instance_id":"i-1","environment":"production","tags":{"tier":"web"}},
+    {"platform":"aws","instance_id":"i-2","environment":"production"},
+    {"platform":"aws","instance_id":"i-3","environment":"production"}]})";
+  auto first = Post("/api/v1/assets/bulk", three, 200);
+  EXPECT_EQ(first.at("created"), 3);
+  auto again = Post("/api/v1/assets/bulk", three, 200);
+  EXPECT_EQ(again.at("unchanged"), 3);
+  EXPECT_EQ(again.at("created"), 0);
+  clock_.Advance(std::chrono::seconds(60));
+  std::string two = R"({"full_sync_site":")" + site + R"(","assets":[
+    {"platform":"aws","instance_id":"i-1","environment":"production","tags":{"tier":"web"}},
+    {"platform":"aws","instance_id":"i-2","environment":"production","state":"stopped"}]})";
+  auto sync = Post("/api/v1/assets/bulk", two, 200);
+  EXPECT_EQ(sync.at("terminated"), 1);
+  EXPECT_EQ(sync.at("updated"), 1);
+  auto terminated = Get("/api/v1/assets?state=terminated");
+  ASSERT_EQ(terminated.at("total"), 1);
+  EXPECT_EQ(terminated.at("items").as_array()[0].at("instance_id"), "i-3");
+  EXPECT_EQ(Get("/api/v1/assets?tag=tier%3Dweb").at("total"), 1);
+}
+
+TEST_F(InventoryApi, NdjsonBulkWithABadLineWritesNothing) {
+  Reply ok = Call("POST", "/api/v1/assets/bulk", admin_token_,
+                  "{\"platform\":\"gcp\",\"instance_id\":\"vm-1\",\"environment\":\"staging\"}\n"
+                  "{\"platform\":\"gcp\",\"instance_id\":\"vm-2\",\"environment\":\"staging\"}\n",
+                  "application/x-ndjson");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.Json().at("created"), 2);
+  Reply bad = Call("POST", "/api/v1/assets/bulk", admin_token_,
+                   "{\"platform\":\"gcp\",\"instance_id\":\"vm-3\",\"environment\":\"staging\"}\n"
+                   "{\"platform\":\"gcp\",\"instance_id\":\n",
+                   "application/x-ndjson");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Json().at("error").at("details").at("index"), "1");
+  EXPECT_EQ(CountAll(), 2);
+}
+
+TEST_F(InventoryApi, ListFiltersSortsAndWalksCursorPages) {
+  std::string body = R"({"assets":[)";
+  for (int i = 0; i < 25; ++i) {
+    body += std::string(i ? "," : "") + R"({"platform":")" + (i % 2 ? "aws" : "azure") +
+            R"(","instance_id":"i-)" + std::to_string(100 + i) + R"(","name":"web-)" +
+            std::to_string(100 + i) + R"(","environment":")" +
+            (i % 3 ? "production" : "staging") + R"("})";
+  }
+  body += "]}";
+  Post("/api/v1/assets/bulk", body, 200);
+  std::vector<std::string> names;
+  std::string target = "/api/v1/assets?platform=aws&environment=production&sort=-name&limit=3";
+  int64_t total = -1;
+  for (int guard = 0; guard < 20; ++guard) {
+    auto page = Get(target);
+    total = page.at("total").as_int64();
+    for (const auto& a : page.at("items").as_array()) {
+      names.emplace_back(a.at("name").as_string());
+      EXPECT_EQ(a.at("platform"), "aws");
+    }
+    if (page.at("next_cursor").is_null()) break;
+    target = "/api/v1/assets?platform=aws&environment=production&sort=-name&limit=3&cursor=" +
+             std::string(page.at("next_cursor").as_string());
+  }
+  EXPECT_EQ(static_cast<int64_t>(names.size()), total);
+  EXPECT_EQ(total, 8);  // odd i (aws) not divisible by 3
+  EXPECT_TRUE(std::is_sorted(names.rbegin(), names.rend()));
+  EXPECT_EQ(Get("/api/v1/assets?q=WEB-10").at("total"), 10);
+  Reply bad_sort = Call("GET", "/api/v1/assets?sort=colour", admin_token_);
+  EXPECT_EQ(bad_sort.status, 400);
+  EXPECT_EQ(bad_sort.Json().at("error").at("details").at("field"), "sort");
+  auto page = Get("/api/v1/assets?limit=2&sort=name");
+  Reply mixed = Call("GET", "/api/v1/assets?sort=-created_at&cursor=" +
+                                std::string(page.at("next_cursor").as_string()),
+                     admin_token_);
+  EXPECT_EQ(mixed.status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/assets?platform=moon", admin_token_).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/assets?tag=novalue", admin_token_).status, 400);
+}
+
+TEST_F(InventoryApi, CountsGroupByEnvironmentAndPlatform) {
+  Post("/api/v1/assets/bulk", R"({"assets":[
+    {"platform":"aws","instance_id":"a","environment":"production"},
+    {"platform":"aws","instance_id":"b","environment":"production"},
+    {"platform":"gcp","instance_id":"c","environment":"dr"}]})", 200);
+  auto counts = Get("/api/v1/assets/counts?group_by=environment,platform");
+  EXPECT_EQ(counts.at("total"), 3);
+  auto groups = counts.at("groups").as_array();
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].at("key").at("environment"), "dr");
+  EXPECT_EQ(groups[1].at("count"), 2);
+  EXPECT_EQ(Call("GET", "/api/v1/assets/counts?group_by=colour", admin_token_).status, 400);
+}
+
+TEST_F(InventoryApi, DriftedFilterFollowsTheCurrentProductionImage) {
+  std::string v1 = NewImage("ubuntu-22.04", "1");
+  std::string v2 = NewImage("ubuntu-22.04", "2");
+  Post("/api/v1/assets/bulk", R"({"assets":[
+    {"platform":"aws","instance_id":"a","environment":"production","image_family":"ubuntu-22.04","image_version":"1"},
+    {"platform":"aws","instance_id":"b","environment":"production","image_family":"ubuntu-22.04","image_version":"2"}]})",
+       200);
+  EXPECT_EQ(Get("/api/v1/assets?drifted=true").at("total"), 0);  // no production image yet
+  for (const auto& s : {"testing", "production"}) Promote(v1, s);
+  EXPECT_EQ(Get("/api/v1/assets?drifted=true").at("items").as_array()[0].at("instance_id"), "b");
+  for (const auto& s : {"testing", "production"}) Promote(v2, s);
+  auto drifted = Get("/api/v1/assets?drifted=yes");
+  ASSERT_EQ(drifted.at("total"), 1);
+  EXPECT_EQ(drifted.at("items").as_array()[0].at("instance_id"), "a");
+  EXPECT_EQ(Get("/api/v1/images/families/ubuntu-22.04/current").at("version"), "2");
+  Promote(v2, "deprecated");
+  EXPECT_EQ(Get("/api/v1/images/families/ubuntu-22.04/current").at("version"), "1");
+}
+
+TEST_F(InventoryApi, PromotionFollowsTheLifecycleAndIsRecorded) {
+  std::string id = NewImage("rhel-9", "9.4.1");
+  Promote(id, "production", 409);
+  Promote(id, "testing");
+  Promote(id, "production");
+  Promote(id, "draft", 409);
+  Promote(id, "revoked");
+  Promote(id, "production", 409);
+  auto history = Get("/api/v1/images/" + id + "/promotions").at("items").as_array();
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[2].at("to_status"), "revoked");
+  Reply dup = Call("POST", "/api/v1/images", admin_token_, R"({"family":"rhel-9","version":"9.4.1"})");
+  EXPECT_EQ(dup.status, 409);
+}
+
+TEST_F(InventoryApi, LineageRefusesCyclesAndBuildsATree) {
+  std::string a = NewImage("amazon-linux-2023", "1");
+  std::string b = NewImage("amazon-linux-2023", "2");
+  std::string c = NewImage("amazon-linux-2023", "3");
+  auto parent = [&](const std::string& child, const std::string& p, int want) {
+    Reply r = Call("POST", "/api/v1/images/" + child + "/lineage/parents", admin_token_,
+                   R"({"parent_id":")" + p + R"(","relation":"patched_from"})");
+    EXPECT_EQ(r.status, want) << r.body;
+  };
+  parent(b, a, 201);
+  parent(c, b, 201);
+  parent(a, c, 409);  // a → c → b → a
+  parent(a, a, 409);
+  parent(c, b, 409);  // already recorded
+  auto tree = Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array();
+  ASSERT_EQ(tree.size(), 3u);
+  EXPECT_EQ(std::string(tree[0].at("image_id").as_string()), a);
+  EXPECT_EQ(tree[2].at("depth"), 2);
+  auto lineage = Get("/api/v1/images/" + b + "/lineage");
+  EXPECT_EQ(std::string(lineage.at("parents").as_array()[0].at("image").at("id").as_string()), a);
+  EXPECT_EQ(std::string(lineage.at("children").as_array()[0].at("image").at("id").as_string()), c);
+  EXPECT_EQ(Call("GET", "/api/v1/images/families/nope/lineage-tree", admin_token_).status, 404);
+}
+
+TEST_F(InventoryApi, BuildsKeepSlsaProvenanceAndRejectOtherDocuments) {
+  std::string id = NewImage("windows-2022", "2026.11");
+  std::string statement = R"({"provenance":{"_type":"https://in-toto.io/Statement/v1",
+    "subject":[{"name":"img","digest":{"sha256":"ab"}}],
+    "predicateType":"https://slsa.dev/provenance/v1",
+    "predicate":{"buildDefinition":{"buildType":"https://example.com/packer@v1",
+      "resolvedDependencies":[{"uri":"git+https://github.com/acme/images@refs/heads/main",
+                               "digest":{"gitCommit":"0123abcd"}}]},
+     "runDetails":{"builder":{"id":"https://github.com/acme/builder@v2"},
+      "metadata":{"startedOn":"2026-11-01T10:00:00Z","finishedOn":"2026-11-01T10:30:00+00:00"}}}},
+    "slsa_level":3})";
+  auto b = Post("/api/v1/images/" + id + "/builds", statement);
+  EXPECT_EQ(b.at("builder_id"), "https://github.com/acme/builder@v2");
+  EXPECT_EQ(b.at("source_commit"), "0123abcd");
+  EXPECT_EQ(b.at("finished_at"), "2026-11-01T10:30:00.000Z");
+  EXPECT_EQ(b.at("slsa_level"), 3);
+  Reply bad = Call("POST", "/api/v1/images/" + id + "/builds", admin_token_,
+                   R"({"provenance":{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://spdx.dev/Document"}})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Json().at("error").at("details").at("field"), "provenance.predicateType");
+  EXPECT_EQ(Get("/api/v1/images/" + id + "/builds").at("items").as_array().size(), 1u);
+}
+
+TEST_F(InventoryApi, DeploymentsGroupBySiteAndEnvironment) {
+  std::string site = NewSite("use1");
+  std::string id = NewImage("ubuntu-24.04", "1");
+  Post("/api/v1/assets/bulk", R"({"assets":[
+    {"platform":"aws","instance_id":"a","environment":"production","site_id":")" + site +
+           R"(","image_family":"ubuntu-24.04","image_version":"1"},
+    {"platform":"aws","instance_id":"b","environment":"production","site_id":")" + site +
+           R"(","image_family":"ubuntu-24.04","image_version":"1","state":"stopped"},
+    {"platform":"aws","instance_id":"c","environment":"staging","image_family":"ubuntu-24.04","image_version":"1"}]})",
+       200);
+  auto d = Get("/api/v1/images/" + id + "/deployments");
+  EXPECT_EQ(d.at("total"), 3);
+  auto groups = d.at("groups").as_array();
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].at("environment"), "production");
+  EXPECT_EQ(groups[0].at("running"), 1);
+  EXPECT_EQ(groups[0].at("site_name"), "use1");
+}
+
+TEST_F(InventoryApi, DrPairsNeedTwoDistinctSitesOfTheOrg) {
+  std::string p = NewSite("primary");
+  std::string d = NewSite("secondary", "dr");
+  Reply same = Call("POST", "/api/v1/resilience/dr-pairs", admin_token_,
+                    R"({"name":"x","primary_site_id":")" + p + R"(","dr_site_id":")" + p +
+                        R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async"})");
+  EXPECT_EQ(same.status, 400);
+  Post("/api/v1/resilience/dr-pairs",
+                   R"({"name":"web","primary_site_id":")" + p + R"(","dr_site_id":")" + d +
+                       R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async","replication_status":"healthy"})");
+  auto summary = Get("/api/v1/resilience");
+  EXPECT_EQ(summary.at("dr_pairs").at("healthy"), 1);
+  EXPECT_EQ(summary.at("dr_pairs").at("never_drilled"), 1);
+  EXPECT_EQ(summary.at("dr_sites"), 1);
 }
 
 }  // namespace

@@ -497,16 +497,28 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
     }
   }
 
-  // 4. Body: content type, JSON, schema.
-  if (route.request_schema) {
+  // 4. Body: content type, JSON, schema (raw content types go to the handler as they are).
+  std::string_view content_type = request.HeaderValue("Content-Type");
+  bool raw = false;
+  for (const auto& t : route.route.raw_content_types) {
+    if (content_type.substr(0, t.size()) == t) {
+      raw = true;
+    }
+  }
+  if (route.request_schema && !raw) {
     if (request.body.empty()) {
       finish(api.get(), Fail(InvalidArgument("request body is required").With("field", "body")));
       return;
     }
-    if (!IsJsonContentType(request.HeaderValue("Content-Type"))) {
+    if (!IsJsonContentType(content_type)) {
       http::Response r = ErrorResponse(
           415,
-          ErrorBody("unsupported_media_type", "Content-Type must be application/json", request_id),
+          ErrorBody("unsupported_media_type",
+                    route.route.raw_content_types.empty()
+                        ? std::string("Content-Type must be application/json")
+                        : "Content-Type must be application/json or " +
+                              route.route.raw_content_types.front(),
+                    request_id),
           request_id);
       route.latency->Observe(0);
       s.StatusCounter(route, 415).Inc();

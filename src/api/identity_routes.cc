@@ -1,6 +1,7 @@
 // Routes for auth, organizations, users, API keys, projects, environments and audit.
 #include <boost/json.hpp>
 
+#include "api/handler_util.h"
 #include "api/render.h"
 #include "api/routes.h"
 #include "common/random.h"
@@ -9,26 +10,6 @@ namespace qlrf::api {
 
 using services::Permission;
 namespace {
-
-// Path ids are UUIDs; anything else is a 400 naming the parameter.
-Result<std::string> IdParam(const ApiRequest& r, std::string_view name) {
-  std::string_view v = r.Param(name);
-  if (!IsUuid(v)) {
-    return Fail(FieldError(std::string(name), "must be a UUID"));
-  }
-  return std::string(v);
-}
-
-std::optional<std::string> Str(const boost::json::value& body, std::string_view key) {
-  if (!body.is_object()) {
-    return std::nullopt;
-  }
-  const auto* v = body.as_object().if_contains(key);
-  if (v == nullptr || !v->is_string()) {
-    return std::nullopt;
-  }
-  return std::string(v->get_string());
-}
 
 const char* const kLoginRequest = R"({"type":"object","additionalProperties":false,
  "required":["login","password"],

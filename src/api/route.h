@@ -60,6 +60,9 @@ struct Route {
   std::string request_schema;   // JSON Schema (text); empty = no body
   std::string response_schema;  // JSON Schema (text) of the success body; empty = none
   std::string example;          // a valid request body (docs, and the route-walking tests)
+  // Content types passed to the handler unparsed (e.g. application/x-ndjson); the handler reads
+  // http->body and validates it itself.
+  std::vector<std::string> raw_content_types;
   int success_status = 200;
   std::vector<QueryParam> query;
   bool paginated = false;    // adds ?limit=&cursor=

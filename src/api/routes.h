@@ -8,11 +8,15 @@
 #include "api/route.h"
 #include "common/metrics.h"
 #include "services/identity/identity_service.h"
+#include "services/images/image_service.h"
+#include "services/inventory/inventory_service.h"
 #include "storage/database.h"
 
 namespace qlrf::api {
 
 std::vector<Route> IdentityRoutes(services::IdentityService& identity);
+std::vector<Route> InventoryRoutes(services::InventoryService& inventory);
+std::vector<Route> ImageRoutes(services::ImageService& images);
 
 // A readiness probe of one dependency.
 struct DependencyCheck {

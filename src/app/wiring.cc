@@ -156,6 +156,8 @@ int Serve(const Config& config, const ServeOptions& options) {
   services::Authenticator auth(database, sessions, oidc.get(), clock, random, auth_options);
   services::Auditor auditor(clock, random);
   services::IdentityService identity(database, auditor, auth, sessions, clock, random);
+  services::InventoryService inventory(database, auditor, clock, random);
+  services::ImageService images(database, auditor, clock, random);
 
   auto boot = identity.Bootstrap();
   if (!boot) {
@@ -215,6 +217,8 @@ int Serve(const Config& config, const ServeOptions& options) {
   ops.openapi = [&openapi]() -> const std::string& { return openapi; };
 
   std::vector<api::Route> routes = api::IdentityRoutes(identity);
+  for (auto& r : api::InventoryRoutes(inventory)) routes.push_back(std::move(r));
+  for (auto& r : api::ImageRoutes(images)) routes.push_back(std::move(r));
   for (auto& r : api::OpsRoutes(ops)) {
     routes.push_back(std::move(r));
   }

@@ -1,0 +1,542 @@
+// Rego values: construction, ordering and conversion to and from JSON.
+#include "engines/policy/internal/value.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "common/json.h"
+
+namespace qlrf::policy::internal {
+namespace {
+
+constexpr double kMaxExactInt = 9007199254740992.0;  // 2^53
+
+struct ObjectRep {
+  ObjectEntries entries;
+};
+
+const std::string& EmptyString() {
+  static const std::string kEmpty;
+  return kEmpty;
+}
+const std::vector<Value>& EmptyItems() {
+  static const std::vector<Value> kEmpty;
+  return kEmpty;
+}
+const ObjectEntries& EmptyEntries() {
+  static const ObjectEntries kEmpty;
+  return kEmpty;
+}
+
+int CompareInts(int64_t a, int64_t b) { return a < b ? -1 : (a > b ? 1 : 0); }
+
+// Exact comparison of an int64 with a double.
+int CompareIntDouble(int64_t i, double d) {
+  if (d >= 9223372036854775808.0) {
+    return -1;
+  }
+  if (d < -9223372036854775808.0) {
+    return 1;
+  }
+  double t = std::trunc(d);
+  auto ti = static_cast<int64_t>(t);
+  if (i != ti) {
+    return i < ti ? -1 : 1;
+  }
+  double frac = d - t;
+  return frac > 0 ? -1 : (frac < 0 ? 1 : 0);
+}
+
+int CompareNumbers(const Value& a, const Value& b) {
+  if (a.IsInt() && b.IsInt()) {
+    return CompareInts(a.AsInt(), b.AsInt());
+  }
+  if (a.IsInt()) {
+    return CompareIntDouble(a.AsInt(), b.AsDouble());
+  }
+  if (b.IsInt()) {
+    return -CompareIntDouble(b.AsInt(), a.AsDouble());
+  }
+  double x = a.AsDouble();
+  double y = b.AsDouble();
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+int CompareSequences(const std::vector<Value>& a, const std::vector<Value>& b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    int c = Compare(a[i], b[i]);
+    if (c != 0) {
+      return c;
+    }
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+int CompareObjects(const ObjectEntries& a, const ObjectEntries& b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    int c = Compare(a[i].first, b[i].first);
+    if (c != 0) {
+      return c;
+    }
+    c = Compare(a[i].second, b[i].second);
+    if (c != 0) {
+      return c;
+    }
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+void AppendJsonText(std::string& out, const Value& v);
+
+void AppendKeyText(std::string& out, const Value& key) {
+  if (key.IsString()) {
+    json::AppendQuoted(out, key.AsString());
+  } else {
+    std::string inner;
+    AppendJsonText(inner, key);
+    json::AppendQuoted(out, inner);
+  }
+}
+
+void AppendJsonText(std::string& out, const Value& v) {
+  switch (v.kind()) {
+    case Kind::kUndefined:
+    case Kind::kNull:
+      out += "null";
+      return;
+    case Kind::kBool:
+      out += v.AsBool() ? "true" : "false";
+      return;
+    case Kind::kNumber:
+      out += NumberText(v);
+      return;
+    case Kind::kString:
+      json::AppendQuoted(out, v.AsString());
+      return;
+    case Kind::kArray:
+    case Kind::kSet: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v.Items()) {
+        if (!first) {
+          out += ',';
+        }
+        first = false;
+        AppendJsonText(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case Kind::kObject: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, val] : v.Entries()) {
+        if (!first) {
+          out += ',';
+        }
+        first = false;
+        AppendKeyText(out, k);
+        out += ':';
+        AppendJsonText(out, val);
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+void AppendRegoText(std::string& out, const Value& v) {
+  switch (v.kind()) {
+    case Kind::kArray: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v.Items()) {
+        if (!first) {
+          out += ", ";
+        }
+        first = false;
+        AppendRegoText(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case Kind::kSet: {
+      if (v.Size() == 0) {
+        out += "set()";
+        return;
+      }
+      out += '{';
+      bool first = true;
+      for (const auto& item : v.Items()) {
+        if (!first) {
+          out += ", ";
+        }
+        first = false;
+        AppendRegoText(out, item);
+      }
+      out += '}';
+      return;
+    }
+    case Kind::kObject: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, val] : v.Entries()) {
+        if (!first) {
+          out += ", ";
+        }
+        first = false;
+        AppendRegoText(out, k);
+        out += ": ";
+        AppendRegoText(out, val);
+      }
+      out += '}';
+      return;
+    }
+    default:
+      AppendJsonText(out, v);
+      return;
+  }
+}
+
+}  // namespace
+
+Value Value::Null() {
+  Value v;
+  v.kind_ = Kind::kNull;
+  return v;
+}
+
+Value Value::Bool(bool b) {
+  Value v;
+  v.kind_ = Kind::kBool;
+  v.b_ = b;
+  return v;
+}
+
+Value Value::Int(int64_t i) {
+  Value v;
+  v.kind_ = Kind::kNumber;
+  v.is_int_ = true;
+  v.i_ = i;
+  return v;
+}
+
+Value Value::Double(double d) {
+  if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= kMaxExactInt) {
+    return Int(static_cast<int64_t>(d));
+  }
+  Value v;
+  v.kind_ = Kind::kNumber;
+  v.d_ = d;
+  return v;
+}
+
+Value Value::String(std::string s) {
+  Value v;
+  v.kind_ = Kind::kString;
+  v.p_ = std::make_shared<const std::string>(std::move(s));
+  return v;
+}
+
+Value Value::Array(std::vector<Value> items) {
+  Value v;
+  v.kind_ = Kind::kArray;
+  v.p_ = std::make_shared<const std::vector<Value>>(std::move(items));
+  return v;
+}
+
+Value Value::Object(ObjectEntries entries) {
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto& a, const auto& b) { return Compare(a.first, b.first) < 0; });
+  // Keep the last of equal keys.
+  ObjectEntries out;
+  out.reserve(entries.size());
+  for (auto& e : entries) {
+    if (!out.empty() && Compare(out.back().first, e.first) == 0) {
+      out.back().second = std::move(e.second);
+    } else {
+      out.push_back(std::move(e));
+    }
+  }
+  return SortedObject(std::move(out));
+}
+
+Value Value::Set(std::vector<Value> items) {
+  std::sort(items.begin(), items.end(), ValueLess());
+  items.erase(std::unique(items.begin(), items.end(),
+                          [](const Value& a, const Value& b) { return Compare(a, b) == 0; }),
+              items.end());
+  return SortedSet(std::move(items));
+}
+
+Value Value::SortedObject(ObjectEntries entries) {
+  Value v;
+  v.kind_ = Kind::kObject;
+  v.p_ = std::make_shared<const ObjectRep>(ObjectRep{std::move(entries)});
+  return v;
+}
+
+Value Value::SortedSet(std::vector<Value> items) {
+  Value v;
+  v.kind_ = Kind::kSet;
+  v.p_ = std::make_shared<const std::vector<Value>>(std::move(items));
+  return v;
+}
+
+const Value& Value::True() {
+  static const Value kTrue = Bool(true);
+  return kTrue;
+}
+
+const Value& Value::False() {
+  static const Value kFalse = Bool(false);
+  return kFalse;
+}
+
+const Value& Value::EmptyObject() {
+  static const Value kEmpty = SortedObject({});
+  return kEmpty;
+}
+
+const std::string& Value::AsString() const {
+  if (kind_ != Kind::kString) {
+    return EmptyString();
+  }
+  return *static_cast<const std::string*>(p_.get());
+}
+
+const std::vector<Value>& Value::Items() const {
+  if (kind_ != Kind::kArray && kind_ != Kind::kSet) {
+    return EmptyItems();
+  }
+  return *static_cast<const std::vector<Value>*>(p_.get());
+}
+
+const ObjectEntries& Value::Entries() const {
+  if (kind_ != Kind::kObject) {
+    return EmptyEntries();
+  }
+  return static_cast<const ObjectRep*>(p_.get())->entries;
+}
+
+size_t Value::Size() const {
+  switch (kind_) {
+    case Kind::kArray:
+    case Kind::kSet:
+      return Items().size();
+    case Kind::kObject:
+      return Entries().size();
+    default:
+      return 0;
+  }
+}
+
+const Value* Value::Find(const Value& key) const {
+  if (kind_ == Kind::kObject) {
+    const auto& e = Entries();
+    auto it = std::lower_bound(e.begin(), e.end(), key, [](const auto& entry, const Value& k) {
+      return Compare(entry.first, k) < 0;
+    });
+    if (it != e.end() && Compare(it->first, key) == 0) {
+      return &it->second;
+    }
+    return nullptr;
+  }
+  if (kind_ == Kind::kSet) {
+    const auto& items = Items();
+    auto it = std::lower_bound(items.begin(), items.end(), key, ValueLess());
+    if (it != items.end() && Compare(*it, key) == 0) {
+      return &*it;
+    }
+  }
+  return nullptr;
+}
+
+const Value* Value::Find(std::string_view key) const {
+  if (kind_ != Kind::kObject) {
+    return nullptr;
+  }
+  const auto& e = Entries();
+  // String keys sort after null, booleans and numbers and before compound keys.
+  auto it = std::lower_bound(e.begin(), e.end(), key, [](const auto& entry, std::string_view k) {
+    if (entry.first.kind() != Kind::kString) {
+      return entry.first.kind() < Kind::kString;
+    }
+    return entry.first.AsString() < k;
+  });
+  if (it != e.end() && it->first.IsString() && it->first.AsString() == key) {
+    return &it->second;
+  }
+  return nullptr;
+}
+
+std::string_view Value::TypeName() const {
+  switch (kind_) {
+    case Kind::kUndefined:
+      return "undefined";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return "boolean";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kString:
+      return "string";
+    case Kind::kArray:
+      return "array";
+    case Kind::kObject:
+      return "object";
+    case Kind::kSet:
+      return "set";
+  }
+  return "undefined";
+}
+
+int Compare(const Value& a, const Value& b) {
+  if (a.kind() != b.kind()) {
+    return a.kind() < b.kind() ? -1 : 1;
+  }
+  switch (a.kind()) {
+    case Kind::kUndefined:
+    case Kind::kNull:
+      return 0;
+    case Kind::kBool:
+      return a.AsBool() == b.AsBool() ? 0 : (a.AsBool() ? 1 : -1);
+    case Kind::kNumber:
+      return CompareNumbers(a, b);
+    case Kind::kString:
+      return a.AsString().compare(b.AsString()) < 0
+                 ? -1
+                 : (a.AsString() == b.AsString() ? 0 : 1);
+    case Kind::kArray:
+    case Kind::kSet:
+      return CompareSequences(a.Items(), b.Items());
+    case Kind::kObject:
+      return CompareObjects(a.Entries(), b.Entries());
+  }
+  return 0;
+}
+
+Value FromJson(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null:
+      return Value::Null();
+    case boost::json::kind::bool_:
+      return Value::Bool(v.get_bool());
+    case boost::json::kind::int64:
+      return Value::Int(v.get_int64());
+    case boost::json::kind::uint64: {
+      uint64_t u = v.get_uint64();
+      if (u <= static_cast<uint64_t>(INT64_MAX)) {
+        return Value::Int(static_cast<int64_t>(u));
+      }
+      return Value::Double(static_cast<double>(u));
+    }
+    case boost::json::kind::double_:
+      return Value::Double(v.get_double());
+    case boost::json::kind::string:
+      return Value::String(std::string(v.get_string()));
+    case boost::json::kind::array: {
+      std::vector<Value> items;
+      items.reserve(v.get_array().size());
+      for (const auto& item : v.get_array()) {
+        items.push_back(FromJson(item));
+      }
+      return Value::Array(std::move(items));
+    }
+    case boost::json::kind::object: {
+      ObjectEntries entries;
+      entries.reserve(v.get_object().size());
+      for (const auto& member : v.get_object()) {
+        entries.emplace_back(Value::String(std::string(member.key())), FromJson(member.value()));
+      }
+      return Value::Object(std::move(entries));
+    }
+  }
+  return Value::Null();
+}
+
+boost::json::value ToJson(const Value& v) {
+  switch (v.kind()) {
+    case Kind::kUndefined:
+    case Kind::kNull:
+      return nullptr;
+    case Kind::kBool:
+      return v.AsBool();
+    case Kind::kNumber:
+      if (v.IsInt()) {
+        return v.AsInt();
+      }
+      return v.AsDouble();
+    case Kind::kString:
+      return boost::json::string(v.AsString());
+    case Kind::kArray:
+    case Kind::kSet: {
+      boost::json::array a;
+      a.reserve(v.Items().size());
+      for (const auto& item : v.Items()) {
+        a.push_back(ToJson(item));
+      }
+      return a;
+    }
+    case Kind::kObject: {
+      boost::json::object o;
+      o.reserve(v.Entries().size());
+      for (const auto& [k, val] : v.Entries()) {
+        o[k.IsString() ? k.AsString() : ToJsonText(k)] = ToJson(val);
+      }
+      return o;
+    }
+  }
+  return nullptr;
+}
+
+std::string ToJsonText(const Value& v) {
+  std::string out;
+  AppendJsonText(out, v);
+  return out;
+}
+
+std::string ToRegoText(const Value& v) {
+  std::string out;
+  AppendRegoText(out, v);
+  return out;
+}
+
+std::string NumberText(const Value& v) {
+  if (v.IsInt()) {
+    return std::to_string(v.AsInt());
+  }
+  double d = v.AsDouble();
+  if (!std::isfinite(d)) {
+    return "null";
+  }
+  if (std::trunc(d) == d && std::fabs(d) < 1e21) {
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof(buf), d, std::chars_format::fixed, 0);
+    return std::string(buf, res.ptr);
+  }
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), d);
+  return std::string(buf, res.ptr);
+}
+
+Value ObjectInsert(const Value& object, const Value& key, const Value& value) {
+  ObjectEntries entries = object.Entries();
+  auto it = std::lower_bound(entries.begin(), entries.end(), key, [](const auto& e, const Value& k) {
+    return Compare(e.first, k) < 0;
+  });
+  if (it != entries.end() && Compare(it->first, key) == 0) {
+    it->second = value;
+  } else {
+    entries.insert(it, {key, value});
+  }
+  return Value::SortedObject(std::move(entries));
+}
+
+}  // namespace qlrf::policy::internal

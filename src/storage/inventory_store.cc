@@ -1,0 +1,520 @@
+// InventoryStore: sites, assets and DR pairs over portable SQL.
+#include "storage/inventory_store.h"
+
+#include <boost/json.hpp>
+
+#include "common/json.h"
+
+namespace qlrf::storage {
+namespace {
+
+void RequireTenant(const Transaction& tx) {
+  QLRF_CHECK(!tx.org_id().empty(), "tenant query run in a system transaction");
+}
+
+Status ExpectOne(Result<int64_t> changed, const std::string& what) {
+  QLRF_TRY(changed);
+  if (*changed == 0) {
+    return Fail(NotFound(what + " not found"));
+  }
+  return Ok();
+}
+
+std::string P(const Params& p) { return "$" + std::to_string(p.size()); }
+
+// --- sites
+
+constexpr std::string_view kSiteCols =
+    "id, org_id, name, platform, region, datacenter, environment, created_at, updated_at";
+
+Site SiteAt(const RowSet& r, size_t i) {
+  return Site{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+              r.Text(i, 5), r.Text(i, 6), r.Text(i, 7), r.Text(i, 8)};
+}
+
+// --- assets
+
+constexpr std::string_view kAssetCols =
+    "a.id, a.org_id, a.platform, a.instance_id, a.name, a.environment, a.site_id, a.region, "
+    "a.state, a.image_ref, a.image_family, a.image_version, a.os, a.ips, a.tags, "
+    "a.first_seen_at, a.last_seen_at, a.created_at, a.updated_at";
+
+std::string IpsJson(const std::vector<std::string>& ips) {
+  boost::json::array a;
+  for (const auto& ip : ips) {
+    a.emplace_back(ip);
+  }
+  return json::Serialize(a);
+}
+
+std::string TagsJson(const std::map<std::string, std::string>& tags) {
+  boost::json::object o;
+  for (const auto& [k, v] : tags) {
+    o[k] = v;
+  }
+  return json::Serialize(o);
+}
+
+Asset AssetAt(const RowSet& r, size_t i) {
+  Asset a;
+  a.id = r.Text(i, 0);
+  a.org_id = r.Text(i, 1);
+  a.platform = r.Text(i, 2);
+  a.instance_id = r.Text(i, 3);
+  a.name = r.Text(i, 4);
+  a.environment = r.Text(i, 5);
+  a.site_id = r.OptText(i, 6);
+  a.region = r.Text(i, 7);
+  a.state = r.Text(i, 8);
+  a.image_ref = r.Text(i, 9);
+  a.image_family = r.Text(i, 10);
+  a.image_version = r.Text(i, 11);
+  a.os = r.Text(i, 12);
+  if (auto ips = json::Parse(r.Text(i, 13)); ips && ips->is_array()) {
+    for (const auto& v : ips->as_array()) {
+      if (v.is_string()) {
+        a.ips.emplace_back(v.as_string());
+      }
+    }
+  }
+  if (auto tags = json::Parse(r.Text(i, 14)); tags && tags->is_object()) {
+    for (const auto& [k, v] : tags->as_object()) {
+      if (v.is_string()) {
+        a.tags.emplace(std::string(k), std::string(v.as_string()));
+      }
+    }
+  }
+  a.first_seen_at = r.Text(i, 15);
+  a.last_seen_at = r.Text(i, 16);
+  a.created_at = r.Text(i, 17);
+  a.updated_at = r.Text(i, 18);
+  return a;
+}
+
+// The WHERE clause (after "WHERE a.org_id = $1") for a filter; appends its parameters.
+std::string FilterSql(const AssetFilter& f, Params& params) {
+  std::string w;
+  auto eq = [&](std::string_view col, const std::optional<std::string>& v) {
+    if (v) {
+      params.Add(*v);
+      w += " AND a." + std::string(col) + " = " + P(params);
+    }
+  };
+  eq("platform", f.platform);
+  eq("environment", f.environment);
+  eq("site_id", f.site_id);
+  eq("state", f.state);
+  eq("region", f.region);
+  eq("image_family", f.image_family);
+  eq("image_version", f.image_version);
+  for (const auto& [k, v] : f.tags) {
+    params.Add(k);
+    std::string pk = P(params);
+    params.Add(v);
+    w += " AND EXISTS (SELECT 1 FROM asset_tags t WHERE t.org_id = a.org_id AND t.asset_id = a.id"
+         " AND t.key = " + pk + " AND t.value = " + P(params) + ")";
+  }
+  if (f.drifted) {
+    w += std::string(*f.drifted ? " AND EXISTS" : " AND NOT EXISTS") +
+         " (SELECT 1 FROM image_family_current c WHERE c.org_id = a.org_id AND "
+         "c.family = a.image_family AND c.version <> a.image_version)";
+  }
+  if (f.text && !f.text->empty()) {
+    std::string pattern = "%";
+    for (char c : *f.text) {
+      if (c == '%' || c == '_' || c == '\\') {
+        pattern += '\\';
+      }
+      pattern += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    pattern += '%';
+    params.Add(pattern);
+    w += " AND (lower(a.name) LIKE " + P(params) + " ESCAPE '\\' OR lower(a.instance_id) LIKE " +
+         P(params) + " ESCAPE '\\')";
+  }
+  return w;
+}
+
+std::string SortKey(const AssetSort& s) {
+  return std::string(AssetSortColumn(s.field)) + (s.descending ? ":desc" : ":asc");
+}
+
+std::string SortValue(const Asset& a, AssetSortField f) {
+  switch (f) {
+    case AssetSortField::kName:
+      return a.name;
+    case AssetSortField::kCreatedAt:
+      return a.created_at;
+    case AssetSortField::kLastSeenAt:
+      return a.last_seen_at;
+    case AssetSortField::kInstanceId:
+      return a.instance_id;
+  }
+  return a.name;
+}
+
+Status WriteTags(Transaction& tx, const Asset& a) {
+  QLRF_TRY(tx.Exec("DELETE FROM asset_tags WHERE org_id = $1 AND asset_id = $2",
+                   {tx.org_id(), a.id}));
+  for (const auto& [k, v] : a.tags) {
+    QLRF_TRY(tx.Exec("INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES ($1, $2, $3, $4)",
+                     {tx.org_id(), a.id, k, v}));
+  }
+  return Ok();
+}
+
+Params AssetParams(const Transaction& tx, const Asset& a) {
+  return Params{a.id,
+                tx.org_id(),
+                a.platform,
+                a.instance_id,
+                a.name,
+                a.environment}
+      .AddOptional(a.site_id)
+      .Add(a.region)
+      .Add(a.state)
+      .Add(a.image_ref)
+      .Add(a.image_family)
+      .Add(a.image_version)
+      .Add(a.os)
+      .Add(IpsJson(a.ips))
+      .Add(TagsJson(a.tags))
+      .Add(a.first_seen_at)
+      .Add(a.last_seen_at)
+      .Add(a.created_at)
+      .Add(a.updated_at);
+}
+
+constexpr std::string_view kInsertAsset =
+    "INSERT INTO assets (id, org_id, platform, instance_id, name, environment, site_id, region, "
+    "state, image_ref, image_family, image_version, os, ips, tags, first_seen_at, last_seen_at, "
+    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+    "$14, $15, $16, $17, $18, $19)";
+
+// Every parameter appears (PostgreSQL must infer each one's type); first_seen_at and
+// created_at carry the stored values back unchanged.
+constexpr std::string_view kUpdateAsset =
+    "UPDATE assets SET platform = $3, instance_id = $4, name = $5, environment = $6, "
+    "site_id = $7, region = $8, state = $9, image_ref = $10, image_family = $11, "
+    "image_version = $12, os = $13, ips = $14, tags = $15, first_seen_at = $16, "
+    "last_seen_at = $17, created_at = $18, updated_at = $19 WHERE id = $1 AND org_id = $2";
+
+bool SameContent(const Asset& a, const Asset& b) {
+  return a.name == b.name && a.environment == b.environment && a.site_id == b.site_id &&
+         a.region == b.region && a.state == b.state && a.image_ref == b.image_ref &&
+         a.image_family == b.image_family && a.image_version == b.image_version && a.os == b.os &&
+         a.ips == b.ips && a.tags == b.tags;
+}
+
+// --- DR pairs
+
+constexpr std::string_view kPairCols =
+    "id, org_id, name, primary_site_id, dr_site_id, rpo_seconds, rto_seconds, replication_mode, "
+    "replication_status, last_drill_at, created_at, updated_at";
+
+DrPair PairAt(const RowSet& r, size_t i) {
+  return DrPair{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2),    r.Text(i, 3),
+                r.Text(i, 4), r.Int(i, 5),  r.Int(i, 6),     r.Text(i, 7),
+                r.Text(i, 8), r.OptText(i, 9), r.Text(i, 10), r.Text(i, 11)};
+}
+
+std::string Keyset(const PageRequest& page, Params& params) {
+  if (!page.after_key || !page.after_id) {
+    return {};
+  }
+  params.Add(*page.after_key);
+  std::string k = P(params);
+  params.Add(*page.after_id);
+  return " AND (created_at, id) > (" + k + ", " + P(params) + ")";
+}
+
+}  // namespace
+
+std::string_view AssetSortColumn(AssetSortField f) {
+  switch (f) {
+    case AssetSortField::kName:
+      return "name";
+    case AssetSortField::kCreatedAt:
+      return "created_at";
+    case AssetSortField::kLastSeenAt:
+      return "last_seen_at";
+    case AssetSortField::kInstanceId:
+      return "instance_id";
+  }
+  return "name";
+}
+
+// --- sites -----------------------------------------------------------------------------------
+
+Status InventoryStore::CreateSite(Transaction& tx, const Site& s) {
+  RequireTenant(tx);
+  QLRF_TRY(tx.Exec("INSERT INTO sites (" + std::string(kSiteCols) +
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                   {s.id, tx.org_id(), s.name, s.platform, s.region, s.datacenter, s.environment,
+                    s.created_at, s.updated_at}));
+  return Ok();
+}
+
+Result<std::optional<Site>> InventoryStore::GetSite(Transaction& tx, std::string_view id) {
+  RequireTenant(tx);
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kSiteCols) +
+                                             " FROM sites WHERE org_id = $1 AND id = $2",
+                                         {tx.org_id(), std::string(id)}));
+  if (r.empty()) {
+    return std::optional<Site>();
+  }
+  return std::optional<Site>(SiteAt(r, 0));
+}
+
+Result<Page<Site>> InventoryStore::ListSites(Transaction& tx, const PageRequest& page) {
+  RequireTenant(tx);
+  Params params{tx.org_id()};
+  std::string keyset = Keyset(page, params);
+  params.Add(int64_t{page.limit + 1});
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kSiteCols) +
+                                             " FROM sites WHERE org_id = $1" + keyset +
+                                             " ORDER BY created_at, id LIMIT " + P(params),
+                                         params));
+  std::vector<Site> items;
+  for (size_t i = 0; i < r.rows(); ++i) {
+    items.push_back(SiteAt(r, i));
+  }
+  return MakePage(std::move(items), page.limit, [](const Site& s) {
+    return std::pair<std::string, std::string>(s.created_at, s.id);
+  });
+}
+
+Status InventoryStore::UpdateSite(Transaction& tx, const Site& s) {
+  RequireTenant(tx);
+  return ExpectOne(tx.Exec("UPDATE sites SET name = $3, region = $4, datacenter = $5, "
+                           "environment = $6, updated_at = $7 WHERE org_id = $1 AND id = $2",
+                           {tx.org_id(), s.id, s.name, s.region, s.datacenter, s.environment,
+                            s.updated_at}),
+                   "site");
+}
+
+Status InventoryStore::DeleteSite(Transaction& tx, std::string_view id) {
+  RequireTenant(tx);
+  return ExpectOne(
+      tx.Exec("DELETE FROM sites WHERE org_id = $1 AND id = $2", {tx.org_id(), std::string(id)}),
+      "site");
+}
+
+// --- assets ----------------------------------------------------------------------------------
+
+Status InventoryStore::CreateAsset(Transaction& tx, const Asset& a) {
+  RequireTenant(tx);
+  QLRF_TRY(tx.Exec(kInsertAsset, AssetParams(tx, a)));
+  return WriteTags(tx, a);
+}
+
+Result<std::optional<Asset>> InventoryStore::GetAsset(Transaction& tx, std::string_view id) {
+  RequireTenant(tx);
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kAssetCols) +
+                                             " FROM assets a WHERE a.org_id = $1 AND a.id = $2",
+                                         {tx.org_id(), std::string(id)}));
+  if (r.empty()) {
+    return std::optional<Asset>();
+  }
+  return std::optional<Asset>(AssetAt(r, 0));
+}
+
+Status InventoryStore::UpdateAsset(Transaction& tx, const Asset& a) {
+  RequireTenant(tx);
+  QLRF_TRY(ExpectOne(tx.Exec(kUpdateAsset, AssetParams(tx, a)), "asset"));
+  return WriteTags(tx, a);
+}
+
+Status InventoryStore::DeleteAsset(Transaction& tx, std::string_view id) {
+  RequireTenant(tx);
+  return ExpectOne(
+      tx.Exec("DELETE FROM assets WHERE org_id = $1 AND id = $2", {tx.org_id(), std::string(id)}),
+      "asset");
+}
+
+Result<AssetPage> InventoryStore::ListAssets(Transaction& tx, const AssetFilter& filter,
+                                             const AssetSort& sort, const PageRequest& page) {
+  RequireTenant(tx);
+  Params params{tx.org_id()};
+  std::string where = " WHERE a.org_id = $1" + FilterSql(filter, params);
+  AssetPage out;
+  {
+    QLRF_ASSIGN_OR_RETURN(auto c, tx.Query("SELECT count(*) FROM assets a" + where, params));
+    out.total = c.Int(0, 0);
+  }
+  std::string col = "a." + std::string(AssetSortColumn(sort.field));
+  std::string dir = sort.descending ? "DESC" : "ASC";
+  std::string keyset;
+  if (page.after_key && page.after_id) {
+    std::string_view key = *page.after_key;
+    auto bar = key.find('|');
+    if (bar == std::string_view::npos || key.substr(0, bar) != SortKey(sort)) {
+      return Fail(FieldError("cursor", "cursor belongs to a different sort order"));
+    }
+    params.Add(std::string(key.substr(bar + 1)));
+    std::string v = P(params);
+    params.Add(*page.after_id);
+    keyset = " AND (" + col + ", a.id) " + (sort.descending ? "<" : ">") + " (" + v + ", " +
+             P(params) + ")";
+  }
+  params.Add(int64_t{page.limit + 1});
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kAssetCols) + " FROM assets a" +
+                                             where + keyset + " ORDER BY " + col + " " + dir +
+                                             ", a.id " + dir + " LIMIT " + P(params),
+                                         params));
+  std::vector<Asset> items;
+  items.reserve(r.rows());
+  for (size_t i = 0; i < r.rows(); ++i) {
+    items.push_back(AssetAt(r, i));
+  }
+  std::string prefix = SortKey(sort) + "|";
+  auto p = MakePage(std::move(items), page.limit, [&](const Asset& a) {
+    return std::pair<std::string, std::string>(prefix + SortValue(a, sort.field), a.id);
+  });
+  out.items = std::move(p.items);
+  out.next_cursor = std::move(p.next_cursor);
+  return out;
+}
+
+Result<std::vector<std::pair<std::vector<std::string>, int64_t>>> InventoryStore::CountAssets(
+    Transaction& tx, const AssetFilter& filter, const std::vector<std::string>& group_by) {
+  RequireTenant(tx);
+  static const std::vector<std::string> kAllowed = {"environment", "platform", "state",
+                                                    "site_id", "region", "image_family"};
+  std::string cols;
+  for (const auto& g : group_by) {
+    QLRF_CHECK(std::find(kAllowed.begin(), kAllowed.end(), g) != kAllowed.end(),
+               "group-by column validated by the caller");
+    cols += (cols.empty() ? "" : ", ") + std::string("a.") + g;
+  }
+  Params params{tx.org_id()};
+  std::string where = " WHERE a.org_id = $1" + FilterSql(filter, params);
+  std::string sql = group_by.empty()
+                        ? "SELECT count(*) FROM assets a" + where
+                        : "SELECT " + cols + ", count(*) FROM assets a" + where + " GROUP BY " +
+                              cols + " ORDER BY " + cols;
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, params));
+  std::vector<std::pair<std::vector<std::string>, int64_t>> out;
+  for (size_t i = 0; i < r.rows(); ++i) {
+    std::vector<std::string> key;
+    for (size_t c = 0; c < group_by.size(); ++c) {
+      key.push_back(r.Text(i, c));
+    }
+    out.emplace_back(std::move(key), r.Int(i, group_by.size()));
+  }
+  return out;
+}
+
+Result<UpsertStats> InventoryStore::UpsertAssets(Transaction& tx, std::vector<Asset>& assets,
+                                                 const std::optional<std::string>& full_sync_site,
+                                                 std::string_view now) {
+  RequireTenant(tx);
+  UpsertStats stats;
+  for (auto& a : assets) {
+    QLRF_ASSIGN_OR_RETURN(
+        auto r, tx.Query("SELECT " + std::string(kAssetCols) +
+                             " FROM assets a WHERE a.org_id = $1 AND a.platform = $2 AND "
+                             "a.instance_id = $3",
+                         {tx.org_id(), a.platform, a.instance_id}));
+    a.last_seen_at = std::string(now);
+    a.updated_at = std::string(now);
+    if (r.empty()) {
+      a.first_seen_at = a.created_at = std::string(now);
+      QLRF_TRY(tx.Exec(kInsertAsset, AssetParams(tx, a)));
+      QLRF_TRY(WriteTags(tx, a));
+      ++stats.created;
+      continue;
+    }
+    Asset existing = AssetAt(r, 0);
+    a.id = existing.id;
+    a.first_seen_at = existing.first_seen_at;
+    a.created_at = existing.created_at;
+    bool same = SameContent(existing, a);
+    if (same) {
+      a.updated_at = existing.updated_at;
+    }
+    QLRF_TRY(tx.Exec(kUpdateAsset, AssetParams(tx, a)));
+    if (!same) {
+      if (existing.tags != a.tags) {
+        QLRF_TRY(WriteTags(tx, a));
+      }
+      ++stats.updated;
+    } else {
+      ++stats.unchanged;
+    }
+  }
+  if (full_sync_site) {
+    QLRF_ASSIGN_OR_RETURN(
+        stats.terminated,
+        tx.Exec("UPDATE assets SET state = 'terminated', updated_at = $3 WHERE org_id = $1 AND "
+                "site_id = $2 AND state <> 'terminated' AND last_seen_at < $3",
+                {tx.org_id(), *full_sync_site, std::string(now)}));
+  }
+  return stats;
+}
+
+// --- DR pairs --------------------------------------------------------------------------------
+
+Status InventoryStore::CreateDrPair(Transaction& tx, const DrPair& p) {
+  RequireTenant(tx);
+  QLRF_TRY(tx.Exec("INSERT INTO dr_pairs (" + std::string(kPairCols) +
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                   Params{p.id, tx.org_id(), p.name, p.primary_site_id, p.dr_site_id,
+                          p.rpo_seconds, p.rto_seconds, p.replication_mode,
+                          p.replication_status}
+                       .AddOptional(p.last_drill_at)
+                       .Add(p.created_at)
+                       .Add(p.updated_at)));
+  return Ok();
+}
+
+Result<std::optional<DrPair>> InventoryStore::GetDrPair(Transaction& tx, std::string_view id) {
+  RequireTenant(tx);
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kPairCols) +
+                                             " FROM dr_pairs WHERE org_id = $1 AND id = $2",
+                                         {tx.org_id(), std::string(id)}));
+  if (r.empty()) {
+    return std::optional<DrPair>();
+  }
+  return std::optional<DrPair>(PairAt(r, 0));
+}
+
+Result<Page<DrPair>> InventoryStore::ListDrPairs(Transaction& tx, const PageRequest& page) {
+  RequireTenant(tx);
+  Params params{tx.org_id()};
+  std::string keyset = Keyset(page, params);
+  params.Add(int64_t{page.limit + 1});
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kPairCols) +
+                                             " FROM dr_pairs WHERE org_id = $1" + keyset +
+                                             " ORDER BY created_at, id LIMIT " + P(params),
+                                         params));
+  std::vector<DrPair> items;
+  for (size_t i = 0; i < r.rows(); ++i) {
+    items.push_back(PairAt(r, i));
+  }
+  return MakePage(std::move(items), page.limit, [](const DrPair& p) {
+    return std::pair<std::string, std::string>(p.created_at, p.id);
+  });
+}
+
+Status InventoryStore::UpdateDrPair(Transaction& tx, const DrPair& p) {
+  RequireTenant(tx);
+  return ExpectOne(
+      tx.Exec("UPDATE dr_pairs SET name = $3, rpo_seconds = $4, rto_seconds = $5, "
+              "replication_mode = $6, replication_status = $7, last_drill_at = $8, "
+              "updated_at = $9 WHERE org_id = $1 AND id = $2",
+              Params{tx.org_id(), p.id, p.name, p.rpo_seconds, p.rto_seconds, p.replication_mode,
+                     p.replication_status}
+                  .AddOptional(p.last_drill_at)
+                  .Add(p.updated_at)),
+      "DR pair");
+}
+
+Status InventoryStore::DeleteDrPair(Transaction& tx, std::string_view id) {
+  RequireTenant(tx);
+  return ExpectOne(tx.Exec("DELETE FROM dr_pairs WHERE org_id = $1 AND id = $2",
+                           {tx.org_id(), std::string(id)}),
+                   "DR pair");
+}
+
+}  // namespace qlrf::storage
