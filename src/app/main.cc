@@ -8,6 +8,8 @@
 #include "app/wiring.h"
 
 #include "app/build_info.h"
+#include "app/cli_context.h"
+#include "app/inventory_cli.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/env.h"
@@ -17,45 +19,6 @@
 #include "services/identity/identity_service.h"
 
 namespace qlrf::app {
-namespace {
-
-int Failure(const std::string& msg) {
-  std::fprintf(stderr, "qlrf: %s\n", msg.c_str());
-  return 1;
-}
-
-// Services for one-shot admin commands, over the same database as the server.
-struct AdminContext {
-  SystemClock clock;
-  SystemRandom random;
-  std::unique_ptr<storage::Database> db;
-  std::unique_ptr<services::SessionTokens> sessions;
-  std::unique_ptr<services::Authenticator> auth;
-  std::unique_ptr<services::Auditor> auditor;
-  std::unique_ptr<services::IdentityService> identity;
-
-  Status Open(const Config& config) {
-    QLRF_ASSIGN_OR_RETURN(db, OpenDatabase(config, true));
-    sessions = std::make_unique<services::SessionTokens>("unused-by-cli-commands", 60, clock);
-    auth = std::make_unique<services::Authenticator>(*db, *sessions, nullptr, clock, random,
-                                                     services::AuthenticatorOptions{});
-    auditor = std::make_unique<services::Auditor>(clock, random);
-    identity =
-        std::make_unique<services::IdentityService>(*db, *auditor, *auth, *sessions, clock, random);
-    return Ok();
-  }
-  // Acts as the CLI operator inside `org` (audited as actor "cli").
-  Result<services::RequestContext> As(const std::string& org_ref) {
-    QLRF_ASSIGN_OR_RETURN(auto org, identity->FindOrg(org_ref));
-    services::RequestContext ctx;
-    ctx.request_id = "cli-" + RandomHex(random, 6);
-    ctx.principal = services::Principal{
-        services::PrincipalKind::kSystem, "cli", org.id, org.slug, "admin", "", "cli"};
-    return ctx;
-  }
-};
-
-}  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{"qlrf — infrastructure resilience and compliance platform", "qlrf"};
@@ -106,6 +69,8 @@ int Main(int argc, char** argv) {
 
   auto* list_users = admin->add_subcommand("list-users", "List an organization's users");
   list_users->add_option("--org", org, "organization slug or id")->capture_default_str();
+
+  InventoryCli inventory_cli(app);
 
   auto* audit = app.add_subcommand("audit", "Audit trail tools");
   audit->require_subcommand(1);
@@ -162,13 +127,12 @@ int Main(int argc, char** argv) {
     std::printf("migrations up to date (%s)\n", std::string((*db)->backend_name()).c_str());
     return 0;
   }
-  AdminContext ctx;
+  CliContext ctx;
   if (auto st = ctx.Open(config); !st) {
     return Failure(st.error().ToString());
   }
-  if (auto boot = ctx.identity->Bootstrap(); boot && boot->created) {
-    std::fprintf(stderr, "qlrf: created org 'default' and user 'admin'; admin password: %s\n",
-                 boot->admin_password.c_str());
+  if (inventory_cli.Selected()) {
+    return inventory_cli.Run(ctx);
   }
   if (*verify) {
     auto report = ctx.identity->VerifyAudit();

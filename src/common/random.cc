@@ -15,6 +15,24 @@ void SystemRandom::Fill(std::span<uint8_t> out) {
   QLRF_CHECK(ok == 1, "the OS CSPRNG failed; no safe way to continue");
 }
 
+// splitmix64: small, fast and well distributed; reproducible across platforms.
+uint64_t SeededRandom::Next() {
+  uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+void SeededRandom::Fill(std::span<uint8_t> out) {
+  size_t i = 0;
+  while (i < out.size()) {
+    uint64_t v = Next();
+    for (int b = 0; b < 8 && i < out.size(); ++b, ++i) {
+      out[i] = static_cast<uint8_t>(v >> (8 * b));
+    }
+  }
+}
+
 std::string NewUuid(Random& random) {
   uint8_t b[16];
   random.Fill(b);

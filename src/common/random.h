@@ -20,6 +20,21 @@ class SystemRandom final : public Random {
   void Fill(std::span<uint8_t> out) override;
 };
 
+// A reproducible stream (mt19937_64) for generated data such as demo fleets and benchmarks.
+// Never for secrets. Not thread-safe.
+class SeededRandom final : public Random {
+ public:
+  explicit SeededRandom(uint64_t seed) : state_(seed) {}
+  void Fill(std::span<uint8_t> out) override;
+  uint64_t Next();
+  // Uniform in [0, n).
+  uint64_t Below(uint64_t n) { return n == 0 ? 0 : Next() % n; }
+  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+
+ private:
+  uint64_t state_;
+};
+
 // A random UUID (version 4), lowercase canonical form.
 std::string NewUuid(Random& random);
 // True for a canonical 8-4-4-4-12 hex UUID.

@@ -3,6 +3,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <array>
+
 #include "common/json.h"
 
 namespace qlrf::storage {
@@ -451,6 +454,56 @@ Result<UpsertStats> InventoryStore::UpsertAssets(Transaction& tx, std::vector<As
                 {tx.org_id(), *full_sync_site, std::string(now)}));
   }
   return stats;
+}
+
+Status InventoryStore::InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets) {
+  RequireTenant(tx);
+  constexpr size_t kRows = 500;  // 500 x 19 parameters stays under SQLite's 32766 limit
+  constexpr size_t kCols = 19;
+  auto values_sql = [](size_t rows, size_t cols) {
+    std::string v;
+    size_t n = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      v += r == 0 ? "(" : ", (";
+      for (size_t c = 0; c < cols; ++c) {
+        v += (c == 0 ? "$" : ", $") + std::to_string(++n);
+      }
+      v += ')';
+    }
+    return v;
+  };
+  const std::string head(kInsertAsset.substr(0, kInsertAsset.find("VALUES") + 7));
+  const std::string full_sql = head + values_sql(kRows, kCols);
+  const std::string tag_head = "INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES ";
+  std::string full_tag_sql;
+  std::vector<std::array<const std::string*, 3>> tags;
+  for (size_t start = 0; start < assets.size(); start += kRows) {
+    size_t n = std::min(kRows, assets.size() - start);
+    Params params;
+    tags.clear();
+    for (size_t i = start; i < start + n; ++i) {
+      Params row = AssetParams(tx, assets[i]);  // named: values() views into it
+      for (const auto& v : row.values()) {
+        params.Add(v);
+      }
+      for (const auto& [k, v] : assets[i].tags) {
+        tags.push_back({&assets[i].id, &k, &v});
+      }
+    }
+    QLRF_TRY(tx.Exec(n == kRows ? full_sql : head + values_sql(n, kCols), params));
+    for (size_t t = 0; t < tags.size(); t += kRows) {
+      size_t m = std::min(kRows, tags.size() - t);
+      Params tp;
+      for (size_t j = t; j < t + m; ++j) {
+        tp.Add(tx.org_id()).Add(*tags[j][0]).Add(*tags[j][1]).Add(*tags[j][2]);
+      }
+      if (m == kRows && full_tag_sql.empty()) {
+        full_tag_sql = tag_head + values_sql(kRows, 4);
+      }
+      QLRF_TRY(tx.Exec(m == kRows ? full_tag_sql : tag_head + values_sql(m, 4), tp));
+    }
+  }
+  return Ok();
 }
 
 // --- DR pairs --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -21,8 +22,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection() {
-    for (auto& [sql, stmt] : cache_) {
-      sqlite3_finalize(stmt);
+    for (auto& [sql, prepared] : cache_) {
+      sqlite3_finalize(prepared.stmt);
     }
     if (db_ != nullptr) {
       sqlite3_close_v2(db_);
@@ -61,31 +62,53 @@ class Connection {
     return Ok();
   }
 
-  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+  // A cached statement and, for each "$k" parameter, its SQLite index (0 = unused): SQLite
+  // numbers named parameters by first appearance, so "$2 … $1" binds by this table.
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    std::vector<int> index_of;  // index_of[k-1] for $k
+  };
+
+  Result<Prepared*> Prepare(std::string_view sql) {
     auto it = cache_.find(std::string(sql));
     if (it != cache_.end()) {
-      sqlite3_reset(it->second);
-      sqlite3_clear_bindings(it->second);
-      return it->second;
+      sqlite3_reset(it->second.stmt);
+      sqlite3_clear_bindings(it->second.stmt);
+      return &it->second;
     }
-    sqlite3_stmt* stmt = nullptr;
+    Prepared p;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+                                SQLITE_PREPARE_PERSISTENT, &p.stmt, nullptr);
     if (rc != SQLITE_OK) {
-      return Fail(Internal("SQL prepare failed: " + std::string(sqlite3_errmsg(db_)) +
-                           " in: " + std::string(sql.substr(0, 200))));
+      return Fail(Internal("SQL prepare failed: " + std::string(sqlite3_errmsg(db_)) + " in: " +
+                           std::string(sql.substr(0, 200))));
     }
-    cache_.emplace(std::string(sql), stmt);
-    return stmt;
+    int count = sqlite3_bind_parameter_count(p.stmt);
+    for (int i = 1; i <= count; ++i) {
+      const char* name = sqlite3_bind_parameter_name(p.stmt, i);
+      int k = 0;
+      if (name != nullptr && name[0] == '$') {
+        k = std::atoi(name + 1);
+      }
+      if (k <= 0) {
+        sqlite3_finalize(p.stmt);
+        return Fail(Internal("SQL parameters must be $1..$n: " + std::string(sql.substr(0, 200))));
+      }
+      if (static_cast<size_t>(k) > p.index_of.size()) {
+        p.index_of.resize(static_cast<size_t>(k), 0);
+      }
+      p.index_of[static_cast<size_t>(k - 1)] = i;
+    }
+    return &cache_.emplace(std::string(sql), std::move(p)).first->second;
   }
 
   // Runs a prepared statement; collects rows if `rows` is non-null.
   Result<int64_t> Run(std::string_view sql, const Params& params, RowSet* rows) {
-    QLRF_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    QLRF_ASSIGN_OR_RETURN(Prepared * prepared, Prepare(sql));
+    sqlite3_stmt* stmt = prepared->stmt;
     auto values = params.values();
     for (size_t i = 0; i < values.size(); ++i) {
-      std::string name = "$" + std::to_string(i + 1);
-      int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+      int idx = i < prepared->index_of.size() ? prepared->index_of[i] : 0;
       if (idx == 0) {
         continue;  // parameter not used by this statement
       }
@@ -181,7 +204,7 @@ class Connection {
 
  private:
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, Prepared> cache_;
 };
 
 }  // namespace
