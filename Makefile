@@ -21,10 +21,13 @@ configure: $(BUILD_DIR)/build.ninja
 build: deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Builds, migrates and starts the server on :8080 with the default org (first start prints the
-# admin password once).
+DEMO_ASSETS ?= 20000
+
+# Builds, migrates, loads a demo fleet into an empty database and starts the server on :8080
+# (the first start prints the admin password once).
 run: build
 	$(BUILD_DIR)/src/app/qlrf --data-dir $(DATA_DIR) migrate
+	$(BUILD_DIR)/src/app/qlrf --data-dir $(DATA_DIR) demo --assets $(DEMO_ASSETS) --if-empty
 	RF_LISTEN=$(LISTEN) $(BUILD_DIR)/src/app/qlrf --data-dir $(DATA_DIR) serve
 
 # The whole suite: unit, fuzz-corpus replays, and the PostgreSQL tests (a throwaway server).

@@ -81,5 +81,24 @@ TEST(Ids, UuidShape) {
   EXPECT_EQ(RandomBase62(r, 40).size(), 40u);
 }
 
+TEST(Ids, UuidV7SortsByTimeThenSequence) {
+  SeededRandom r(1);
+  std::string a = NewUuidV7(r, 1767225600000, 1);
+  std::string b = NewUuidV7(r, 1767225600000, 2);
+  std::string c = NewUuidV7(r, 1767225600001, 0);
+  EXPECT_TRUE(IsUuid(a));
+  EXPECT_EQ(a[14], '7');
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  EXPECT_EQ(a.substr(0, 13), "019b76da-a800");  // 2026-01-01T00:00:00Z = 0x19b76daa800 ms
+}
+
+TEST(Ids, SeededRandomIsReproducible) {
+  SeededRandom a(7);
+  SeededRandom b(7);
+  EXPECT_EQ(NewUuid(a), NewUuid(b));
+  EXPECT_LT(a.Below(10), 10u);
+}
+
 }  // namespace
 }  // namespace qlrf

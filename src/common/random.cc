@@ -33,11 +33,9 @@ void SeededRandom::Fill(std::span<uint8_t> out) {
   }
 }
 
-std::string NewUuid(Random& random) {
-  uint8_t b[16];
-  random.Fill(b);
-  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
+namespace {
+
+std::string FormatUuid(const uint8_t (&b)[16]) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
@@ -49,6 +47,29 @@ std::string NewUuid(Random& random) {
     out += kHex[b[i] & 0xF];
   }
   return out;
+}
+
+}  // namespace
+
+std::string NewUuidV7(Random& random, SystemTimeMs unix_ms, uint16_t sequence) {
+  uint8_t b[16];
+  random.Fill(b);
+  auto ms = static_cast<uint64_t>(unix_ms);
+  for (int i = 0; i < 6; ++i) {
+    b[i] = static_cast<uint8_t>(ms >> (8 * (5 - i)));
+  }
+  b[6] = static_cast<uint8_t>(0x70 | ((sequence >> 8) & 0x0F));
+  b[7] = static_cast<uint8_t>(sequence & 0xFF);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
+  return FormatUuid(b);
+}
+
+std::string NewUuid(Random& random) {
+  uint8_t b[16];
+  random.Fill(b);
+  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
+  return FormatUuid(b);
 }
 
 bool IsUuid(std::string_view s) {

@@ -7,6 +7,8 @@
 
 namespace qlrf {
 
+using SystemTimeMs = int64_t;  // milliseconds since the Unix epoch
+
 // Thread-safe.
 class Random {
  public:
@@ -37,6 +39,9 @@ class SeededRandom final : public Random {
 
 // A random UUID (version 4), lowercase canonical form.
 std::string NewUuid(Random& random);
+// A time-ordered UUID (version 7): 48-bit Unix milliseconds, then `sequence` (12 bits) and
+// random bits. Ids made in order sort in order, so B-tree inserts stay local.
+std::string NewUuidV7(Random& random, SystemTimeMs unix_ms, uint16_t sequence);
 // True for a canonical 8-4-4-4-12 hex UUID.
 bool IsUuid(std::string_view s);
 // `n` random bytes as lowercase hex / as base62 text of `chars` characters.

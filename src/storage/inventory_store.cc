@@ -458,7 +458,10 @@ Result<UpsertStats> InventoryStore::UpsertAssets(Transaction& tx, std::vector<As
 
 Status InventoryStore::InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets) {
   RequireTenant(tx);
-  constexpr size_t kRows = 500;  // 500 x 19 parameters stays under SQLite's 32766 limit
+  // PostgreSQL: 500 rows a statement saves round trips (9500 parameters, under its 65535).
+  // SQLite: 50, because it resolves named parameters by linear search, so preparing a statement
+  // costs O(parameters^2) (measured: 9500 parameters took most of a 1M-row load).
+  const size_t kRows = tx.dialect() == Dialect::kPostgres ? 500 : 50;
   constexpr size_t kCols = 19;
   auto values_sql = [](size_t rows, size_t cols) {
     std::string v;

@@ -123,7 +123,7 @@ class InventoryStore {
                                           const std::optional<std::string>& full_sync_site,
                                           std::string_view now);
 
-  // Inserts new assets (and their tag rows) in multi-row statements of up to 500 rows; for bulk
+  // Inserts new assets (and their tag rows) in multi-row statements; for bulk
   // loads of assets known to be new (demo fleets, first imports). AlreadyExists on a duplicate.
   static Status InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets);
 

@@ -236,7 +236,10 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
     int back = u < 0.62 ? 0 : u < 0.84 ? 1 : u < 0.93 ? 2 : u < 0.97 ? 3 + static_cast<int>(rnd.Below(3)) : -1;
     int vi = std::clamp(fam.production - back, 0, static_cast<int>(fam.versions.size()) - 1);
     storage::Asset a;
-    a.id = NewUuid(rnd);
+    // Time-ordered ids keep the primary-key inserts of a large fleet at the end of the B-tree.
+    int64_t seq = done_before + i;
+    a.id = NewUuidV7(rnd, UnixSeconds(now) * 1000 - 86400000 + seq / 4096,
+                     static_cast<uint16_t>(seq % 4096));
     a.org_id = org;
     a.platform = site.platform;
     const char* tier = kTiers[rnd.Below(kTiers.size())];

@@ -40,10 +40,8 @@ CREATE TABLE assets (
   UNIQUE (org_id, platform, instance_id)
 );
 CREATE INDEX assets_by_name ON assets (org_id, name, id);
-CREATE INDEX assets_by_created ON assets (org_id, created_at, id);
 CREATE INDEX assets_by_env_platform ON assets (org_id, environment, platform, name, id);
 CREATE INDEX assets_by_site ON assets (org_id, site_id, name, id);
-CREATE INDEX assets_by_state ON assets (org_id, state, name, id);
 CREATE INDEX assets_by_image ON assets (org_id, image_family, image_version);
 
 CREATE TABLE asset_tags (

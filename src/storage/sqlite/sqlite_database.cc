@@ -43,9 +43,15 @@ class Connection {
     }
     sqlite3_busy_timeout(db_, static_cast<int>(o.busy_timeout.count()));
     sqlite3_extended_result_codes(db_, 1);
-    std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+    // A large page cache keeps bulk writes from spilling pages to the WAL again and again
+    // (measured: 1M-asset loads spend most of their time in write syscalls at the 2 MB default);
+    // readers map the file so page reads are memory reads.
+    std::string pragmas =
+        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=4294967296;";
     if (!read_only) {
-      pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+      pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;";
+    } else {
+      pragmas += "PRAGMA cache_size=-65536;";
     }
     return ExecScript(pragmas);
   }

@@ -55,6 +55,7 @@ struct Term {
   CallKind call_kind = CallKind::kUnresolved;
   const Builtin* builtin = nullptr;   // kCall / kBuiltin
   const RuleNode* function = nullptr; // kCall / kFunction
+  std::vector<int> captures;  // comprehensions: enclosing-scope slots the body reads
 
   bool IsScalar() const { return kind == TermKind::kScalar; }
   bool IsVar() const { return kind == TermKind::kVar; }
@@ -103,6 +104,7 @@ struct Expr {
   std::vector<Term> terms;
   std::shared_ptr<Body> body;  // kEvery
   std::vector<WithMod> withs;
+  std::vector<int> captures;  // kEvery: enclosing-scope slots the body reads
   uint32_t text_begin = 0;  // source span (for query expression text)
   uint32_t text_end = 0;
 };
