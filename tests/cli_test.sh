@@ -21,6 +21,30 @@ export RF_DATA_DIR="$dir/data"
 "$QLRF" migrate | grep -q "up to date" || fail "migrate"
 "$QLRF" migrate | grep -q "up to date" || fail "migrate twice"
 
+# Demo fleet, listing, import (CSV and NDJSON), and a bad file that writes nothing.
+"$QLRF" demo --assets 300 --seed 7 >"$dir/demo.out" 2>/dev/null || fail "demo"
+grep -q "300 assets" "$dir/demo.out" || fail "demo summary: $(cat "$dir/demo.out")"
+"$QLRF" demo --assets 300 --if-empty | grep -q "nothing generated" || fail "demo --if-empty"
+total() { "$QLRF" assets list --json --limit 1 "$@" | python3 -c 'import json,sys;print(json.load(sys.stdin)["total"])'; }
+[[ $(total) == 300 ]] || fail "assets list total"
+[[ $(total --drifted) -gt 0 ]] || fail "the demo fleet should have drift"
+"$QLRF" images list --family rhel-9 | grep -q production || fail "images list"
+printf 'platform,instance_id,name,environment,tags,ips\naws,i-csv-1,csv-one,staging,tier=web;team=a,10.0.0.1\n' >"$dir/a.csv"
+"$QLRF" assets import "$dir/a.csv" | grep -q '"created":1' || fail "csv import"
+printf '{"platform":"gcp","instance_id":"vm-1","environment":"dr"}\n{"platform":"gcp","instance_id":"vm-2","environment":"nowhere"}\n' >"$dir/b.ndjson"
+set +e
+"$QLRF" assets import "$dir/b.ndjson" 2>"$dir/err"; rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "a bad row should fail the import"
+grep -q 'assets\[1\].environment' "$dir/err" || fail "import error should name the row: $(cat "$dir/err")"
+[[ $(total) == 301 ]] || fail "a failed import must write nothing"
+id=$("$QLRF" images list --json --family ubuntu-24.04 --status testing | python3 -c 'import json,sys;print(json.load(sys.stdin)["items"][0]["id"])')
+"$QLRF" images promote "$id" --to production --reason e2e | grep -q "is now production" || fail "promote"
+set +e
+"$QLRF" images promote "$id" --to draft 2>/dev/null; rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "production -> draft must be refused"
+
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 RF_LISTEN=127.0.0.1:$port RF_ACCESS_LOG=false "$QLRF" serve >"$dir/out" 2>"$dir/log" &
 pid=$!

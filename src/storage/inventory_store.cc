@@ -94,13 +94,17 @@ Asset AssetAt(const RowSet& r, size_t i) {
   return a;
 }
 
-// The WHERE clause (after "WHERE a.org_id = $1") for a filter; appends its parameters.
-std::string FilterSql(const AssetFilter& f, Params& params) {
+// True when a filter names only columns the asset_rollup table keeps.
+bool RollupCovers(const AssetFilter& f) { return f.tags.empty() && (!f.text || f.text->empty()); }
+
+// The WHERE clause (after "WHERE <t>.org_id = $1") for a filter over table alias `t` ("a" for
+// assets, "r" for asset_rollup); appends its parameters.
+std::string FilterSql(const AssetFilter& f, Params& params, const std::string& t = "a") {
   std::string w;
   auto eq = [&](std::string_view col, const std::optional<std::string>& v) {
     if (v) {
       params.Add(*v);
-      w += " AND a." + std::string(col) + " = " + P(params);
+      w += " AND " + t + "." + std::string(col) + " = " + P(params);
     }
   };
   eq("platform", f.platform);
@@ -119,8 +123,8 @@ std::string FilterSql(const AssetFilter& f, Params& params) {
   }
   if (f.drifted) {
     w += std::string(*f.drifted ? " AND EXISTS" : " AND NOT EXISTS") +
-         " (SELECT 1 FROM image_family_current c WHERE c.org_id = a.org_id AND "
-         "c.family = a.image_family AND c.version <> a.image_version)";
+         " (SELECT 1 FROM image_family_current c WHERE c.org_id = " + t + ".org_id AND "
+         "c.family = " + t + ".image_family AND c.version <> " + t + ".image_version)";
   }
   if (f.text && !f.text->empty()) {
     std::string pattern = "%";
@@ -341,7 +345,14 @@ Result<AssetPage> InventoryStore::ListAssets(Transaction& tx, const AssetFilter&
   Params params{tx.org_id()};
   std::string where = " WHERE a.org_id = $1" + FilterSql(filter, params);
   AssetPage out;
-  {
+  if (RollupCovers(filter)) {
+    Params rp{tx.org_id()};
+    std::string rwhere = " WHERE r.org_id = $1" + FilterSql(filter, rp, "r");
+    QLRF_ASSIGN_OR_RETURN(auto c, tx.Query("SELECT COALESCE(SUM(r.n), 0) FROM asset_rollup r" +
+                                               rwhere,
+                                           rp));
+    out.total = c.Int(0, 0);
+  } else {
     QLRF_ASSIGN_OR_RETURN(auto c, tx.Query("SELECT count(*) FROM assets a" + where, params));
     out.total = c.Int(0, 0);
   }
@@ -384,18 +395,26 @@ Result<std::vector<std::pair<std::vector<std::string>, int64_t>>> InventoryStore
   RequireTenant(tx);
   static const std::vector<std::string> kAllowed = {"environment", "platform", "state",
                                                     "site_id", "region", "image_family"};
+  // From the rollup when the filter allows (site_id '' there stands for no site), else a scan.
+  const bool rollup = RollupCovers(filter);
+  const std::string t = rollup ? "r" : "a";
   std::string cols;
   for (const auto& g : group_by) {
     QLRF_CHECK(std::find(kAllowed.begin(), kAllowed.end(), g) != kAllowed.end(),
                "group-by column validated by the caller");
-    cols += (cols.empty() ? "" : ", ") + std::string("a.") + g;
+    cols += (cols.empty() ? "" : ", ") + t + "." + g;
   }
   Params params{tx.org_id()};
-  std::string where = " WHERE a.org_id = $1" + FilterSql(filter, params);
+  std::string from = rollup ? " FROM asset_rollup r" : " FROM assets a";
+  std::string where = " WHERE " + t + ".org_id = $1" + FilterSql(filter, params, t);
+  std::string count = rollup ? "COALESCE(SUM(r.n), 0)" : "count(*)";
+  if (rollup) {
+    where += " AND r.n > 0";
+  }
   std::string sql = group_by.empty()
-                        ? "SELECT count(*) FROM assets a" + where
-                        : "SELECT " + cols + ", count(*) FROM assets a" + where + " GROUP BY " +
-                              cols + " ORDER BY " + cols;
+                        ? "SELECT " + count + from + where
+                        : "SELECT " + cols + ", " + count + from + where + " GROUP BY " + cols +
+                              " ORDER BY " + cols;
   QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, params));
   std::vector<std::pair<std::vector<std::string>, int64_t>> out;
   for (size_t i = 0; i < r.rows(); ++i) {

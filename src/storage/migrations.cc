@@ -17,24 +17,25 @@ struct Step {
 
 // Files named NNNN_name.sql apply to both dialects; NNNN_name.pg.sql / .sqlite.sql to one.
 std::vector<Step> StepsFor(Dialect dialect) {
-  std::map<std::string, std::string> by_version;
+  // Per version: the shared file first, then the dialect's own file (which may build on it).
+  std::map<std::string, std::pair<std::string, std::string>> by_version;
   for (const auto& m : EmbeddedMigrations()) {
     std::string file(m.file);
     std::string stem = file.substr(0, file.size() - 4);  // drop ".sql"
-    std::string version = stem;
     auto dot = stem.find('.');
-    if (dot != std::string::npos) {
-      std::string which = stem.substr(dot + 1);
-      version = stem.substr(0, dot);
-      if ((which == "pg") != (dialect == Dialect::kPostgres)) {
-        continue;
-      }
+    if (dot == std::string::npos) {
+      by_version[stem].first += std::string(m.sql);
+      continue;
     }
-    by_version[version] += std::string(m.sql);
+    std::string which = stem.substr(dot + 1);
+    if ((which == "pg") != (dialect == Dialect::kPostgres)) {
+      continue;
+    }
+    by_version[stem.substr(0, dot)].second += std::string(m.sql);
   }
   std::vector<Step> steps;
-  for (auto& [v, sql] : by_version) {
-    steps.push_back({v, std::move(sql)});
+  for (auto& [v, parts] : by_version) {
+    steps.push_back({v, parts.first + parts.second});
   }
   return steps;
 }

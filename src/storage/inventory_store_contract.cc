@@ -1,0 +1,96 @@
+// Contract tests for InventoryStore on every backend: the asset rollup stays exact through
+// inserts, bulk loads, updates, full-sync terminations, deletes and site deletion.
+#include "storage/inventory_store.h"
+
+#include "storage/identity_store.h"
+#include "storage/testing/contract.h"
+
+namespace qlrf::storage::testing {
+namespace {
+
+constexpr std::string_view kT = "2026-01-01T00:00:00.000Z";
+
+Asset MakeAsset(int i, std::optional<std::string> site) {
+  Asset a;
+  a.id = "00000000-0000-4000-8000-" + std::string(12 - std::to_string(i).size(), '0') +
+         std::to_string(i);
+  a.platform = i % 2 ? "aws" : "gcp";
+  a.instance_id = "i-" + std::to_string(i);
+  a.name = "n" + std::to_string(i);
+  a.environment = i % 3 ? "production" : "staging";
+  a.site_id = std::move(site);
+  a.state = "running";
+  a.image_family = "f";
+  a.image_version = std::to_string(i % 4);
+  a.tags = {{"k", std::to_string(i % 2)}};
+  a.first_seen_at = a.last_seen_at = a.created_at = a.updated_at = std::string(kT);
+  return a;
+}
+
+// Rollup groups must equal a GROUP BY over the assets themselves.
+void ExpectRollupExact(Database& db) {
+  auto st = WithRead(db, "org-a", [](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(
+        auto want, tx.Query("SELECT environment, platform, state, COALESCE(site_id, ''), region, "
+                            "image_family, image_version, count(*) FROM assets WHERE org_id = $1 "
+                            "GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7",
+                            {tx.org_id()}));
+    QLRF_ASSIGN_OR_RETURN(
+        auto got, tx.Query("SELECT environment, platform, state, site_id, region, image_family, "
+                           "image_version, n FROM asset_rollup WHERE org_id = $1 AND n > 0 "
+                           "ORDER BY 1, 2, 3, 4, 5, 6, 7",
+                           {tx.org_id()}));
+    EXPECT_EQ(want.rows(), got.rows());
+    for (size_t i = 0; i < std::min(want.rows(), got.rows()); ++i) {
+      for (size_t c = 0; c < 8; ++c) {
+        EXPECT_EQ(want.Text(i, c), got.Text(i, c)) << "row " << i << " column " << c;
+      }
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(st) << st.error().ToString();
+}
+
+TEST_P(StoreContract, AssetRollupStaysExact) {
+  ASSERT_TRUE(WithWrite(db(), "", [](Transaction& tx) {
+    return IdentityStore::CreateOrg(tx, Org{"org-a", "a", "a", std::nullopt, "plan_only",
+                                            std::string(kT), std::string(kT)});
+  }));
+  std::string site = "00000000-0000-4000-8000-00000000a001";
+  ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+    QLRF_TRY(InventoryStore::CreateSite(tx, Site{site, "", "s", "aws", "r", "", "production",
+                                                 std::string(kT), std::string(kT)}));
+    std::vector<Asset> bulk;
+    for (int i = 0; i < 120; ++i) {
+      bulk.push_back(MakeAsset(i, i % 5 ? std::optional<std::string>(site) : std::nullopt));
+    }
+    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk));
+    return InventoryStore::CreateAsset(tx, MakeAsset(500, site));
+  }));
+  ExpectRollupExact(db());
+  ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(auto a, InventoryStore::GetAsset(tx, MakeAsset(7, {}).id));
+    a->state = "stopped";
+    a->image_version = "9";
+    QLRF_TRY(InventoryStore::UpdateAsset(tx, *a));
+    QLRF_TRY(InventoryStore::DeleteAsset(tx, MakeAsset(8, {}).id));
+    std::vector<Asset> seen = {MakeAsset(1, site), MakeAsset(2, site)};
+    QLRF_TRY(InventoryStore::UpsertAssets(tx, seen, site, "2026-02-01T00:00:00.000Z"));
+    return Ok();
+  }));
+  ExpectRollupExact(db());
+  ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) {
+    return InventoryStore::DeleteSite(tx, site);  // assets keep their rows, without a site
+  }));
+  ExpectRollupExact(db());
+  auto counts = WithRead(db(), "org-a", [](Transaction& tx) {
+    return InventoryStore::CountAssets(tx, AssetFilter{}, {"state"});
+  });
+  ASSERT_TRUE(counts);
+  int64_t total = 0;
+  for (const auto& [key, n] : *counts) total += n;
+  EXPECT_EQ(total, 120);  // 121 created, one deleted
+}
+
+}  // namespace
+}  // namespace qlrf::storage::testing
