@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 
 #include <future>
+#include <map>
+#include <mutex>
 #include <set>
 
 #include "api/dispatcher.h"
@@ -79,9 +81,40 @@ class ApiTest : public ::testing::Test {
     opts.rate_limit_rps = 1000;
     opts.rate_limit_burst = 1000;
     opts.blocking_threads = 2;
+    // The response contract: every 2xx JSON body any test provokes must match its route's
+    // declared response schema (checked in TearDown).
+    for (const auto& r : routes) {
+      if (r.response_schema.empty()) continue;
+      auto schema = json_schema::Schema::Compile(*json::Parse(r.response_schema));
+      ASSERT_TRUE(schema) << r.method << " " << r.path << ": " << schema.error().ToString();
+      response_schemas_.emplace(r.method + " " + r.path, std::move(*schema));
+    }
+    opts.response_observer = [this](const Route& route, const http::Response& resp) {
+      auto it = response_schemas_.find(route.method + " " + route.path);
+      if (resp.status < 200 || resp.status >= 300 || it == response_schemas_.end() ||
+          resp.content_type != "application/json") {
+        return;
+      }
+      auto body = json::Parse(resp.body);
+      Status st = body ? it->second.Check(*body) : Status(Fail(body.error()));
+      if (!st) {
+        std::lock_guard lock(contract_mu_);
+        contract_failures_.push_back(route.method + " " + route.path + ": " +
+                                     st.error().ToString());
+      }
+      std::lock_guard lock(contract_mu_);
+      ++contract_checked_;
+    };
     auto d = Dispatcher::Create(std::move(routes), auth_, metrics_, clock_, random_, opts);
     ASSERT_TRUE(d) << d.error().ToString();
     dispatcher_ = std::move(*d);
+  }
+
+  void TearDown() override {
+    std::lock_guard lock(contract_mu_);
+    for (const auto& f : contract_failures_) {
+      ADD_FAILURE() << "response does not match its declared schema: " << f;
+    }
   }
 
   std::string Login(const std::string& login, const std::string& password) {
@@ -125,6 +158,10 @@ class ApiTest : public ::testing::Test {
   services::ImageService images_{*db_, auditor_, clock_, random_};
   metrics::Registry metrics_;
   std::string openapi_;
+  std::map<std::string, json_schema::Schema> response_schemas_;
+  std::mutex contract_mu_;
+  std::vector<std::string> contract_failures_;
+  int contract_checked_ = 0;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::string admin_password_;
   std::string admin_token_;
@@ -246,6 +283,10 @@ TEST_F(ApiTest, WritesLandInTheAuditTrail) {
 TEST_F(ApiTest, OpenApiListsEveryRoute) {
   Reply r = Call("GET", "/api/v1/openapi.json");
   ASSERT_EQ(r.status, 200);
+  {
+    std::lock_guard lock(contract_mu_);
+    EXPECT_GT(contract_checked_, 0) << "the response-contract observer saw no response";
+  }
   auto doc = r.Json();
   EXPECT_EQ(doc.at("openapi"), "3.1.0");
   for (const auto& route : dispatcher_->routes()) {

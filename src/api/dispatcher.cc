@@ -434,6 +434,9 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
       json::AppendQuoted(m, org);
       log::WriteRaw(out.status >= 500 ? log::Level::kError : log::Level::kInfo, "request", m);
     }
+    if (s.options.response_observer) {
+      s.options.response_observer(route.route, out);
+    }
     respond(std::move(out));
   };
 

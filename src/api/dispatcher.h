@@ -3,6 +3,7 @@
 // schema validation (400 naming the field), handler on the blocking pool, metrics, access log.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct DispatcherOptions {
   double rate_limit_rps = 50;  // per principal; 0 disables
   int rate_limit_burst = 100;
   int blocking_threads = 8;  // pool for handlers that touch the database
+  // Sees every response with its route (tests validate bodies against the route's schema).
+  // Called on the thread that completes the request; must be thread-safe.
+  std::function<void(const Route&, const http::Response&)> response_observer;
 };
 
 // Thread-safe. Routes are fixed at construction.
