@@ -628,6 +628,17 @@ TEST_F(InventoryApi, LineageRefusesCyclesAndBuildsATree) {
   EXPECT_EQ(std::string(lineage.at("parents").as_array()[0].at("image").at("id").as_string()), a);
   EXPECT_EQ(std::string(lineage.at("children").as_array()[0].at("image").at("id").as_string()), c);
   EXPECT_EQ(Call("GET", "/api/v1/images/families/nope/lineage-tree", admin_token_).status, 404);
+  // The cached tree follows changes: a new version and its parent appear at once.
+  std::string d = NewImage("amazon-linux-2023", "4");
+  EXPECT_EQ(Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array().size(),
+            4u);
+  parent(d, c, 201);
+  auto again = Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array();
+  ASSERT_EQ(again.size(), 4u);
+  EXPECT_EQ(again[3].at("depth"), 3);
+  Promote(a, "testing");
+  auto promoted = Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array();
+  EXPECT_EQ(promoted[0].at("status"), "testing");
 }
 
 TEST_F(InventoryApi, BuildsKeepSlsaProvenanceAndRejectOtherDocuments) {

@@ -1,9 +1,14 @@
 // Routes for golden images: versions, promotions, lineage (seed §1), builds and deployments.
 #include <boost/json.hpp>
 
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
 #include "api/handler_util.h"
 #include "api/render.h"
 #include "api/routes.h"
+#include "common/json.h"
 
 namespace qlrf::api {
 
@@ -63,6 +68,31 @@ const char* const kDeployments = R"({"type":"object","required":["image_id","tot
  "properties":{"image_id":{"type":"string"},"total":{"type":"integer"},
   "groups":{"type":"array","items":{"type":"object","required":["site_id","site_name","environment","assets","running"]}}}})";
 
+// Rendered lineage trees by (org, family), valid while the family's generation is unchanged.
+// Thread-safe.
+class TreeCache {
+ public:
+  std::shared_ptr<const std::string> Get(const std::string& key, int64_t generation) {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.first != generation) {
+      return nullptr;
+    }
+    return it->second.second;
+  }
+  void Put(const std::string& key, int64_t generation, std::shared_ptr<const std::string> body) {
+    std::lock_guard lock(mu_);
+    if (entries_.size() >= 512) {
+      entries_.clear();  // bounded; a miss costs one rebuild
+    }
+    entries_[key] = {generation, std::move(body)};
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::pair<int64_t, std::shared_ptr<const std::string>>> entries_;
+};
+
 boost::json::value Related(const storage::LineageEdge& e, const storage::Image& m) {
   return {{"relation", e.relation}, {"created_at", e.created_at}, {"image", ImageJson(m)}};
 }
@@ -111,13 +141,24 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
        .tag = "images",
        .response_schema = R"({"type":"object","required":["family","nodes"],"properties":{"family":{"type":"string"},"nodes":{"type":"array","items":)" +
                           std::string(schemas::kTreeNode) + "}}}",
-       .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
+       .handler = [&img, cache = std::make_shared<TreeCache>()](
+                      ApiRequest& r) -> Result<ApiResponse> {
          std::string family(r.Param("family"));
-         QLRF_ASSIGN_OR_RETURN(auto nodes, img.FamilyTree(r.ctx, family));
-         boost::json::array out;
-         out.reserve(nodes.size());
-         for (const auto& n : nodes) out.push_back(TreeNodeJson(n));
-         return Json({{"family", family}, {"nodes", std::move(out)}});
+         QLRF_ASSIGN_OR_RETURN(int64_t generation, img.FamilyGeneration(r.ctx, family));
+         std::string key = r.ctx.principal.org_id + "/" + family;
+         auto body = cache->Get(key, generation);
+         if (!body) {
+           QLRF_ASSIGN_OR_RETURN(auto nodes, img.FamilyTree(r.ctx, family));
+           boost::json::array out;
+           out.reserve(nodes.size());
+           for (const auto& n : nodes) out.push_back(TreeNodeJson(n));
+           body = std::make_shared<const std::string>(
+               json::Serialize(boost::json::object{{"family", family}, {"nodes", std::move(out)}}));
+           cache->Put(key, generation, body);
+         }
+         ApiResponse resp;
+         resp.raw_body = *body;
+         return resp;
        }});
   add({.method = "GET", .path = "/api/v1/images/families/{family}/current",
        .permission = Permission::kRead,

@@ -114,27 +114,35 @@ Status ImageStore::CreateFamily(Transaction& tx, const ImageFamily& f) {
 Result<std::optional<ImageFamily>> ImageStore::FindFamily(Transaction& tx, std::string_view name) {
   RequireTenant(tx);
   QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT id, org_id, name, os, description, created_at, "
-                                         "updated_at FROM golden_image_families WHERE org_id = $1 "
-                                         "AND name = $2",
+                                         "updated_at, generation FROM golden_image_families "
+                                         "WHERE org_id = $1 AND name = $2",
                                          {tx.org_id(), std::string(name)}));
   if (r.empty()) {
     return std::optional<ImageFamily>();
   }
   return std::optional<ImageFamily>(ImageFamily{r.Text(0, 0), r.Text(0, 1), r.Text(0, 2),
                                                 r.Text(0, 3), r.Text(0, 4), r.Text(0, 5),
-                                                r.Text(0, 6)});
+                                                r.Text(0, 6), r.Int(0, 7)});
+}
+
+Status ImageStore::BumpFamily(Transaction& tx, std::string_view family) {
+  RequireTenant(tx);
+  QLRF_TRY(tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE "
+                   "org_id = $1 AND name = $2",
+                   {tx.org_id(), std::string(family)}));
+  return Ok();
 }
 
 Result<std::vector<ImageFamily>> ImageStore::ListFamilies(Transaction& tx) {
   RequireTenant(tx);
   QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT id, org_id, name, os, description, created_at, "
-                                         "updated_at FROM golden_image_families WHERE org_id = $1 "
-                                         "ORDER BY name",
+                                         "updated_at, generation FROM golden_image_families "
+                                         "WHERE org_id = $1 ORDER BY name",
                                          {tx.org_id()}));
   std::vector<ImageFamily> out;
   for (size_t i = 0; i < r.rows(); ++i) {
     out.push_back(ImageFamily{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
-                              r.Text(i, 4), r.Text(i, 5), r.Text(i, 6)});
+                              r.Text(i, 4), r.Text(i, 5), r.Text(i, 6), r.Int(i, 7)});
   }
   return out;
 }
@@ -150,6 +158,7 @@ Status ImageStore::CreateImage(Transaction& tx, const Image& m) {
                        .AddOptional(m.promoted_at)
                        .Add(m.created_at)
                        .Add(m.updated_at)));
+  QLRF_TRY(BumpFamily(tx, m.family));
   return WriteArtifactsAndTags(tx, m, m.created_at);
 }
 
@@ -215,6 +224,9 @@ Status ImageStore::UpdateImage(Transaction& tx, const Image& m) {
 
 Status ImageStore::DeleteImage(Transaction& tx, std::string_view id) {
   RequireTenant(tx);
+  QLRF_TRY(tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE org_id = "
+                   "$1 AND name = (SELECT family FROM images WHERE org_id = $1 AND id = $2)",
+                   {tx.org_id(), std::string(id)}));
   QLRF_ASSIGN_OR_RETURN(int64_t n, tx.Exec("DELETE FROM images WHERE org_id = $1 AND id = $2",
                                            {tx.org_id(), std::string(id)}));
   if (n == 0) {
@@ -232,6 +244,7 @@ Status ImageStore::SetStatus(Transaction& tx, const Image& m, const Promotion& p
                    "actor_id, reason, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                    {p.id, tx.org_id(), m.id, p.from_status, p.to_status, p.actor_id, p.reason,
                     p.occurred_at}));
+  QLRF_TRY(BumpFamily(tx, m.family));
   // The family's current production image: the most recently promoted production version.
   QLRF_ASSIGN_OR_RETURN(
       auto cur, tx.Query("SELECT id, version, promoted_at FROM images WHERE org_id = $1 AND "
@@ -296,6 +309,9 @@ Status ImageStore::AddParent(Transaction& tx, const LineageEdge& e) {
   QLRF_TRY(tx.Exec("INSERT INTO image_lineage (org_id, parent_id, child_id, relation, created_at) "
                    "VALUES ($1, $2, $3, $4, $5)",
                    {tx.org_id(), e.parent_id, e.child_id, e.relation, e.created_at}));
+  QLRF_TRY(tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE org_id = "
+                   "$1 AND name = (SELECT family FROM images WHERE org_id = $1 AND id = $2)",
+                   {tx.org_id(), e.child_id}));
   return Ok();
 }
 

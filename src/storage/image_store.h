@@ -21,6 +21,7 @@ struct ImageFamily {
   std::string description;
   std::string created_at;
   std::string updated_at;
+  int64_t generation = 0;  // bumped on every change to the family's versions or lineage
 };
 
 struct ImageArtifact {
@@ -107,6 +108,8 @@ class ImageStore {
   static Status CreateFamily(Transaction& tx, const ImageFamily& f);
   static Result<std::optional<ImageFamily>> FindFamily(Transaction& tx, std::string_view name);
   static Result<std::vector<ImageFamily>> ListFamilies(Transaction& tx);
+  // Marks the family's derived views (lineage tree) stale.
+  static Status BumpFamily(Transaction& tx, std::string_view family);
 
   // Images (with artifacts and tags).
   static Status CreateImage(Transaction& tx, const Image& image);

@@ -330,6 +330,17 @@ Result<storage::Image> ImageService::CurrentProduction(const RequestContext& ctx
   });
 }
 
+Result<int64_t> ImageService::FamilyGeneration(const RequestContext& ctx,
+                                               std::string_view family) {
+  return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<int64_t> {
+    QLRF_ASSIGN_OR_RETURN(auto f, ImageStore::FindFamily(tx, family));
+    if (!f) {
+      return Fail(NotFound("image family not found"));
+    }
+    return f->generation;
+  });
+}
+
 Result<ImageLineage> ImageService::Lineage(const RequestContext& ctx, std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<ImageLineage> {
     QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::GetImage(tx, id));

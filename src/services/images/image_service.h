@@ -76,6 +76,8 @@ class ImageService {
   // NotFound when the family has no production image.
   Result<storage::Image> CurrentProduction(const RequestContext& ctx, std::string_view family);
 
+  // The family's change counter (NotFound for an unknown family): a cache key for its tree.
+  Result<int64_t> FamilyGeneration(const RequestContext& ctx, std::string_view family);
   Result<ImageLineage> Lineage(const RequestContext& ctx, std::string_view id);
   // NotFound for an unknown family.
   Result<std::vector<storage::TreeNode>> FamilyTree(const RequestContext& ctx,
