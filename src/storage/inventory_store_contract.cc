@@ -61,11 +61,12 @@ TEST_P(StoreContract, AssetRollupStaysExact) {
     QLRF_TRY(InventoryStore::CreateSite(tx, Site{site, "", "s", "aws", "r", "", "production",
                                                  std::string(kT), std::string(kT)}));
     std::vector<Asset> bulk;
-    for (int i = 0; i < 120; ++i) {
+    // More than one multi-row statement on either backend (50 rows on SQLite, 300 on PG).
+    for (int i = 0; i < 650; ++i) {
       bulk.push_back(MakeAsset(i, i % 5 ? std::optional<std::string>(site) : std::nullopt));
     }
     QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk));
-    return InventoryStore::CreateAsset(tx, MakeAsset(500, site));
+    return InventoryStore::CreateAsset(tx, MakeAsset(5000, site));
   }));
   ExpectRollupExact(db());
   ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
@@ -89,7 +90,7 @@ TEST_P(StoreContract, AssetRollupStaysExact) {
   ASSERT_TRUE(counts);
   int64_t total = 0;
   for (const auto& [key, n] : *counts) total += n;
-  EXPECT_EQ(total, 120);  // 121 created, one deleted
+  EXPECT_EQ(total, 650);  // 651 created, one deleted
 }
 
 }  // namespace
