@@ -5,6 +5,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "common/error.h"
 
@@ -16,6 +19,18 @@ using Status = Result<void>;
 
 inline tl::unexpected<Error> Fail(Error e) { return tl::unexpected<Error>(std::move(e)); }
 inline Status Ok() { return {}; }
+
+// The value a lookup found, NotFound("<what> not found") when it found nothing, or its error.
+template <class T>
+Result<T> Required(Result<std::optional<T>> found, std::string_view what) {
+  if (!found) {
+    return Fail(std::move(found).error());
+  }
+  if (!*found) {
+    return Fail(NotFound(std::string(what) + " not found"));
+  }
+  return std::move(**found);
+}
 
 }  // namespace qlrf
 

@@ -228,11 +228,8 @@ Result<storage::Page<storage::Membership>> IdentityService::ListMembers(
 Result<storage::Membership> IdentityService::GetMember(const RequestContext& ctx,
                                                        std::string_view user_id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Membership> {
-    QLRF_ASSIGN_OR_RETURN(auto m, IdentityStore::GetMember(tx, user_id));
-    if (!m) {
-      return Fail(NotFound("user not found"));
-    }
-    return std::move(*m);
+    QLRF_ASSIGN_OR_RETURN(auto m, Required(IdentityStore::GetMember(tx, user_id), "user"));
+    return m;
   });
 }
 
@@ -277,11 +274,8 @@ Result<storage::Membership> IdentityService::UpdateMemberRole(const RequestConte
   QLRF_TRY(CheckRole(role));
   auto result =
       WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Membership> {
-        QLRF_ASSIGN_OR_RETURN(auto m, IdentityStore::GetMember(tx, user_id));
-        if (!m) {
-          return Fail(NotFound("user not found"));
-        }
-        if (m->role == "admin" && role != "admin") {
+        QLRF_ASSIGN_OR_RETURN(auto m, Required(IdentityStore::GetMember(tx, user_id), "user"));
+        if (m.role == "admin" && role != "admin") {
           QLRF_ASSIGN_OR_RETURN(int64_t admins, IdentityStore::CountAdmins(tx));
           if (admins <= 1) {
             return Fail(FailedPrecondition("cannot demote the organization's last admin"));
@@ -289,9 +283,9 @@ Result<storage::Membership> IdentityService::UpdateMemberRole(const RequestConte
         }
         QLRF_TRY(IdentityStore::UpdateMemberRole(tx, user_id, role, Now()));
         QLRF_TRY(auditor_.Record(tx, ctx, "member.update_role", "user", user_id,
-                                 {{"role", m->role}}, {{"role", role}}));
-        m->role = std::string(role);
-        return std::move(*m);
+                                 {{"role", m.role}}, {{"role", role}}));
+        m.role = std::string(role);
+        return m;
       });
   auth_.Invalidate();
   return result;
@@ -299,11 +293,8 @@ Result<storage::Membership> IdentityService::UpdateMemberRole(const RequestConte
 
 Status IdentityService::RemoveMember(const RequestContext& ctx, std::string_view user_id) {
   auto st = WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto m, IdentityStore::GetMember(tx, user_id));
-    if (!m) {
-      return Fail(NotFound("user not found"));
-    }
-    if (m->role == "admin") {
+    QLRF_ASSIGN_OR_RETURN(auto m, Required(IdentityStore::GetMember(tx, user_id), "user"));
+    if (m.role == "admin") {
       QLRF_ASSIGN_OR_RETURN(int64_t admins, IdentityStore::CountAdmins(tx));
       if (admins <= 1) {
         return Fail(FailedPrecondition("cannot remove the organization's last admin"));
@@ -311,7 +302,7 @@ Status IdentityService::RemoveMember(const RequestContext& ctx, std::string_view
     }
     QLRF_TRY(IdentityStore::RemoveMember(tx, user_id));
     return auditor_.Record(tx, ctx, "member.remove", "user", user_id,
-                           {{"email", m->email}, {"role", m->role}}, nullptr);
+                           {{"email", m.email}, {"role", m.role}}, nullptr);
   });
   auth_.Invalidate();
   return st;
@@ -364,11 +355,8 @@ Result<storage::Page<storage::ApiKeyRecord>> IdentityService::ListApiKeys(
 Result<storage::ApiKeyRecord> IdentityService::GetApiKey(const RequestContext& ctx,
                                                          std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::ApiKeyRecord> {
-    QLRF_ASSIGN_OR_RETURN(auto k, IdentityStore::GetApiKey(tx, id));
-    if (!k) {
-      return Fail(NotFound("API key not found"));
-    }
-    return std::move(*k);
+    QLRF_ASSIGN_OR_RETURN(auto k, Required(IdentityStore::GetApiKey(tx, id), "API key"));
+    return k;
   });
 }
 
@@ -408,11 +396,8 @@ Result<storage::Project> IdentityService::CreateProject(const RequestContext& ct
 Result<storage::Project> IdentityService::GetProject(const RequestContext& ctx,
                                                      std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Project> {
-    QLRF_ASSIGN_OR_RETURN(auto p, IdentityStore::GetProject(tx, id));
-    if (!p) {
-      return Fail(NotFound("project not found"));
-    }
-    return std::move(*p);
+    QLRF_ASSIGN_OR_RETURN(auto p, Required(IdentityStore::GetProject(tx, id), "project"));
+    return p;
   });
 }
 
@@ -430,11 +415,8 @@ Result<storage::Project> IdentityService::UpdateProject(const RequestContext& ct
     QLRF_TRY(CheckName("name", *name));
   }
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Project> {
-    QLRF_ASSIGN_OR_RETURN(auto p, IdentityStore::GetProject(tx, id));
-    if (!p) {
-      return Fail(NotFound("project not found"));
-    }
-    storage::Project after = *p;
+    QLRF_ASSIGN_OR_RETURN(auto p, Required(IdentityStore::GetProject(tx, id), "project"));
+    storage::Project after = p;
     if (name) {
       after.name = *name;
     }
@@ -449,7 +431,7 @@ Result<storage::Project> IdentityService::UpdateProject(const RequestContext& ct
     }
     QLRF_TRY(st);
     QLRF_TRY(auditor_.Record(tx, ctx, "project.update", "project", after.id,
-                             {{"name", p->name}, {"description", p->description}},
+                             {{"name", p.name}, {"description", p.description}},
                              {{"name", after.name}, {"description", after.description}}));
     return after;
   });
@@ -457,12 +439,9 @@ Result<storage::Project> IdentityService::UpdateProject(const RequestContext& ct
 
 Status IdentityService::DeleteProject(const RequestContext& ctx, std::string_view id) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto p, IdentityStore::GetProject(tx, id));
-    if (!p) {
-      return Fail(NotFound("project not found"));
-    }
+    QLRF_ASSIGN_OR_RETURN(auto p, Required(IdentityStore::GetProject(tx, id), "project"));
     QLRF_TRY(IdentityStore::DeleteProject(tx, id));
-    return auditor_.Record(tx, ctx, "project.delete", "project", id, {{"name", p->name}}, nullptr);
+    return auditor_.Record(tx, ctx, "project.delete", "project", id, {{"name", p.name}}, nullptr);
   });
 }
 
@@ -502,11 +481,8 @@ Result<storage::Environment> IdentityService::CreateEnvironment(const RequestCon
 Result<storage::Environment> IdentityService::GetEnvironment(const RequestContext& ctx,
                                                              std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Environment> {
-    QLRF_ASSIGN_OR_RETURN(auto e, IdentityStore::GetEnvironment(tx, id));
-    if (!e) {
-      return Fail(NotFound("environment not found"));
-    }
-    return std::move(*e);
+    QLRF_ASSIGN_OR_RETURN(auto e, Required(IdentityStore::GetEnvironment(tx, id), "environment"));
+    return e;
   });
 }
 
@@ -520,13 +496,10 @@ Result<storage::Page<storage::Environment>> IdentityService::ListEnvironments(
 
 Status IdentityService::DeleteEnvironment(const RequestContext& ctx, std::string_view id) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto e, IdentityStore::GetEnvironment(tx, id));
-    if (!e) {
-      return Fail(NotFound("environment not found"));
-    }
+    QLRF_ASSIGN_OR_RETURN(auto e, Required(IdentityStore::GetEnvironment(tx, id), "environment"));
     QLRF_TRY(IdentityStore::DeleteEnvironment(tx, id));
     return auditor_.Record(tx, ctx, "environment.delete", "environment", id,
-                           {{"name", e->name}, {"kind", e->kind}}, nullptr);
+                           {{"name", e.name}, {"kind", e.kind}}, nullptr);
   });
 }
 

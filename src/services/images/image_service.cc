@@ -223,11 +223,8 @@ Result<storage::Image> ImageService::CreateImage(const RequestContext& ctx, NewI
 
 Result<storage::Image> ImageService::GetImage(const RequestContext& ctx, std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Image> {
-    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::GetImage(tx, id));
-    if (!m) {
-      return Fail(NotFound("image not found"));
-    }
-    return std::move(*m);
+    QLRF_ASSIGN_OR_RETURN(auto m, Required(ImageStore::GetImage(tx, id), "image"));
+    return m;
   });
 }
 
@@ -241,11 +238,8 @@ Result<storage::Page<storage::Image>> ImageService::ListImages(const RequestCont
 Result<storage::Image> ImageService::PatchImage(const RequestContext& ctx, std::string_view id,
                                                 const boost::json::object& patch) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Image> {
-    QLRF_ASSIGN_OR_RETURN(auto current, ImageStore::GetImage(tx, id));
-    if (!current) {
-      return Fail(NotFound("image not found"));
-    }
-    storage::Image m = *current;
+    QLRF_ASSIGN_OR_RETURN(auto current, Required(ImageStore::GetImage(tx, id), "image"));
+    storage::Image m = current;
     for (const auto& [k, v] : patch) {
       std::string key(k);
       if (key == "description" && v.is_string()) {
@@ -266,7 +260,7 @@ Result<storage::Image> ImageService::PatchImage(const RequestContext& ctx, std::
     }
     m.updated_at = Now();
     QLRF_TRY(ImageStore::UpdateImage(tx, m));
-    QLRF_TRY(auditor_.Record(tx, ctx, "image.update", "image", m.id, Summary(*current),
+    QLRF_TRY(auditor_.Record(tx, ctx, "image.update", "image", m.id, Summary(current),
                              Summary(m)));
     return m;
   });
@@ -278,27 +272,24 @@ Result<storage::Image> ImageService::Promote(const RequestContext& ctx, std::str
     return Fail(FieldError("reason", "must be at most 2000 characters"));
   }
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Image> {
-    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::GetImage(tx, id));
-    if (!m) {
-      return Fail(NotFound("image not found"));
-    }
-    if (!storage::PromotionAllowed(m->status, to)) {
-      return Fail(FailedPrecondition("an image cannot go from " + m->status + " to " +
+    QLRF_ASSIGN_OR_RETURN(auto m, Required(ImageStore::GetImage(tx, id), "image"));
+    if (!storage::PromotionAllowed(m.status, to)) {
+      return Fail(FailedPrecondition("an image cannot go from " + m.status + " to " +
                                      std::string(to))
                       .With("field", "status")
-                      .With("current_status", m->status));
+                      .With("current_status", m.status));
     }
-    storage::Promotion p{NewUuid(random_), m->id, m->status, std::string(to), ctx.principal.id,
+    storage::Promotion p{NewUuid(random_), m.id, m.status, std::string(to), ctx.principal.id,
                          reason, Now()};
-    QLRF_TRY(ImageStore::SetStatus(tx, *m, p));
-    QLRF_TRY(auditor_.Record(tx, ctx, "image.promote", "image", m->id, {{"status", m->status}},
+    QLRF_TRY(ImageStore::SetStatus(tx, m, p));
+    QLRF_TRY(auditor_.Record(tx, ctx, "image.promote", "image", m.id, {{"status", m.status}},
                              {{"status", p.to_status}, {"reason", reason}}));
-    m->status = p.to_status;
+    m.status = p.to_status;
     if (p.to_status == "production") {
-      m->promoted_at = p.occurred_at;
+      m.promoted_at = p.occurred_at;
     }
-    m->updated_at = p.occurred_at;
-    return std::move(*m);
+    m.updated_at = p.occurred_at;
+    return m;
   });
 }
 
@@ -306,10 +297,7 @@ Result<std::vector<storage::Promotion>> ImageService::Promotions(const RequestCo
                                                                  std::string_view id) {
   return WithRead(db_, ctx.principal.org_id,
                   [&](Transaction& tx) -> Result<std::vector<storage::Promotion>> {
-                    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::GetImage(tx, id));
-                    if (!m) {
-                      return Fail(NotFound("image not found"));
-                    }
+                    QLRF_ASSIGN_OR_RETURN(auto m, Required(ImageStore::GetImage(tx, id), "image"));
                     return ImageStore::Promotions(tx, id);
                   });
 }
@@ -333,22 +321,16 @@ Result<storage::Image> ImageService::CurrentProduction(const RequestContext& ctx
 Result<int64_t> ImageService::FamilyGeneration(const RequestContext& ctx,
                                                std::string_view family) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<int64_t> {
-    QLRF_ASSIGN_OR_RETURN(auto f, ImageStore::FindFamily(tx, family));
-    if (!f) {
-      return Fail(NotFound("image family not found"));
-    }
-    return f->generation;
+    QLRF_ASSIGN_OR_RETURN(auto f, Required(ImageStore::FindFamily(tx, family), "image family"));
+    return f.generation;
   });
 }
 
 Result<ImageLineage> ImageService::Lineage(const RequestContext& ctx, std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<ImageLineage> {
-    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::GetImage(tx, id));
-    if (!m) {
-      return Fail(NotFound("image not found"));
-    }
+    QLRF_ASSIGN_OR_RETURN(auto m, Required(ImageStore::GetImage(tx, id), "image"));
     ImageLineage out;
-    out.image = std::move(*m);
+    out.image = m;
     QLRF_ASSIGN_OR_RETURN(auto parents, ImageStore::Parents(tx, id));
     for (auto& e : parents) {
       QLRF_ASSIGN_OR_RETURN(auto p, ImageStore::GetImage(tx, e.parent_id));
@@ -367,10 +349,7 @@ Result<std::vector<storage::TreeNode>> ImageService::FamilyTree(const RequestCon
                                                                 std::string_view family) {
   return WithRead(db_, ctx.principal.org_id,
                   [&](Transaction& tx) -> Result<std::vector<storage::TreeNode>> {
-                    QLRF_ASSIGN_OR_RETURN(auto f, ImageStore::FindFamily(tx, family));
-                    if (!f) {
-                      return Fail(NotFound("image family not found"));
-                    }
+                    QLRF_ASSIGN_OR_RETURN(auto f, Required(ImageStore::FindFamily(tx, family), "image family"));
                     return ImageStore::FamilyTree(tx, family);
                   });
 }
@@ -387,10 +366,7 @@ Result<storage::LineageEdge> ImageService::AddParent(const RequestContext& ctx,
   }
   return WithWrite(db_, ctx.principal.org_id,
                    [&](Transaction& tx) -> Result<storage::LineageEdge> {
-                     QLRF_ASSIGN_OR_RETURN(auto child, ImageStore::GetImage(tx, child_id));
-                     if (!child) {
-                       return Fail(NotFound("image not found"));
-                     }
+                     QLRF_ASSIGN_OR_RETURN(auto child, Required(ImageStore::GetImage(tx, child_id), "image"));
                      QLRF_ASSIGN_OR_RETURN(auto parent, ImageStore::GetImage(tx, parent_id));
                      if (!parent) {
                        return Fail(FieldError("parent_id", "no such image").With("reason", "not_found"));
@@ -444,12 +420,9 @@ Result<storage::Build> ImageService::AddBuild(const RequestContext& ctx, std::st
   b.provenance = json::Serialize(statement);
   b.created_at = Now();
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Build> {
-    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::GetImage(tx, image_id));
-    if (!m) {
-      return Fail(NotFound("image not found"));
-    }
+    QLRF_ASSIGN_OR_RETURN(auto m, Required(ImageStore::GetImage(tx, image_id), "image"));
     QLRF_TRY(ImageStore::AddBuild(tx, b));
-    QLRF_TRY(auditor_.Record(tx, ctx, "image.build.add", "image", m->id, nullptr,
+    QLRF_TRY(auditor_.Record(tx, ctx, "image.build.add", "image", m.id, nullptr,
                              {{"builder_id", b.builder_id},
                               {"source_repo", b.source_repo},
                               {"slsa_level", b.slsa_level}}));
@@ -461,10 +434,7 @@ Result<std::vector<storage::Build>> ImageService::Builds(const RequestContext& c
                                                          std::string_view id) {
   return WithRead(db_, ctx.principal.org_id,
                   [&](Transaction& tx) -> Result<std::vector<storage::Build>> {
-                    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::GetImage(tx, id));
-                    if (!m) {
-                      return Fail(NotFound("image not found"));
-                    }
+                    QLRF_ASSIGN_OR_RETURN(auto m, Required(ImageStore::GetImage(tx, id), "image"));
                     return ImageStore::Builds(tx, id);
                   });
 }
@@ -473,11 +443,8 @@ Result<std::vector<storage::DeploymentGroup>> ImageService::Deployments(const Re
                                                                         std::string_view id) {
   return WithRead(db_, ctx.principal.org_id,
                   [&](Transaction& tx) -> Result<std::vector<storage::DeploymentGroup>> {
-                    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::GetImage(tx, id));
-                    if (!m) {
-                      return Fail(NotFound("image not found"));
-                    }
-                    return ImageStore::Deployments(tx, *m);
+                    QLRF_ASSIGN_OR_RETURN(auto m, Required(ImageStore::GetImage(tx, id), "image"));
+                    return ImageStore::Deployments(tx, m);
                   });
 }
 

@@ -209,11 +209,8 @@ Result<storage::Site> InventoryService::CreateSite(const RequestContext& ctx, st
 
 Result<storage::Site> InventoryService::GetSite(const RequestContext& ctx, std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Site> {
-    QLRF_ASSIGN_OR_RETURN(auto s, InventoryStore::GetSite(tx, id));
-    if (!s) {
-      return Fail(NotFound("site not found"));
-    }
-    return std::move(*s);
+    QLRF_ASSIGN_OR_RETURN(auto s, Required(InventoryStore::GetSite(tx, id), "site"));
+    return s;
   });
 }
 
@@ -225,12 +222,9 @@ Result<storage::Page<storage::Site>> InventoryService::ListSites(const RequestCo
 
 Status InventoryService::DeleteSite(const RequestContext& ctx, std::string_view id) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto s, InventoryStore::GetSite(tx, id));
-    if (!s) {
-      return Fail(NotFound("site not found"));
-    }
+    QLRF_ASSIGN_OR_RETURN(auto s, Required(InventoryStore::GetSite(tx, id), "site"));
     QLRF_TRY(InventoryStore::DeleteSite(tx, id));
-    return auditor_.Record(tx, ctx, "site.delete", "site", id, {{"name", s->name}}, nullptr);
+    return auditor_.Record(tx, ctx, "site.delete", "site", id, {{"name", s.name}}, nullptr);
   });
 }
 
@@ -276,11 +270,8 @@ Result<storage::Asset> InventoryService::CreateAsset(const RequestContext& ctx, 
 
 Result<storage::Asset> InventoryService::GetAsset(const RequestContext& ctx, std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Asset> {
-    QLRF_ASSIGN_OR_RETURN(auto a, InventoryStore::GetAsset(tx, id));
-    if (!a) {
-      return Fail(NotFound("asset not found"));
-    }
-    return std::move(*a);
+    QLRF_ASSIGN_OR_RETURN(auto a, Required(InventoryStore::GetAsset(tx, id), "asset"));
+    return a;
   });
 }
 
@@ -288,11 +279,8 @@ Result<storage::Asset> InventoryService::PatchAsset(const RequestContext& ctx,
                                                     std::string_view id,
                                                     const boost::json::object& patch) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Asset> {
-    QLRF_ASSIGN_OR_RETURN(auto current, InventoryStore::GetAsset(tx, id));
-    if (!current) {
-      return Fail(NotFound("asset not found"));
-    }
-    storage::Asset a = *current;
+    QLRF_ASSIGN_OR_RETURN(auto current, Required(InventoryStore::GetAsset(tx, id), "asset"));
+    storage::Asset a = current;
     for (const auto& [k, v] : patch) {
       if (k == "platform" || k == "instance_id") {
         return Fail(FieldError(std::string(k), "is the asset's identity and cannot change"));
@@ -303,7 +291,7 @@ Result<storage::Asset> InventoryService::PatchAsset(const RequestContext& ctx,
     QLRF_TRY(ResolveSite(tx, a, "site_id"));
     a.updated_at = Now();
     QLRF_TRY(InventoryStore::UpdateAsset(tx, a));
-    QLRF_TRY(auditor_.Record(tx, ctx, "asset.update", "asset", a.id, AssetSummary(*current),
+    QLRF_TRY(auditor_.Record(tx, ctx, "asset.update", "asset", a.id, AssetSummary(current),
                              AssetSummary(a)));
     return a;
   });
@@ -311,12 +299,9 @@ Result<storage::Asset> InventoryService::PatchAsset(const RequestContext& ctx,
 
 Status InventoryService::DeleteAsset(const RequestContext& ctx, std::string_view id) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto a, InventoryStore::GetAsset(tx, id));
-    if (!a) {
-      return Fail(NotFound("asset not found"));
-    }
+    QLRF_ASSIGN_OR_RETURN(auto a, Required(InventoryStore::GetAsset(tx, id), "asset"));
     QLRF_TRY(InventoryStore::DeleteAsset(tx, id));
-    return auditor_.Record(tx, ctx, "asset.delete", "asset", id, AssetSummary(*a), nullptr);
+    return auditor_.Record(tx, ctx, "asset.delete", "asset", id, AssetSummary(a), nullptr);
   });
 }
 
@@ -476,11 +461,8 @@ Result<storage::DrPair> InventoryService::CreateDrPair(const RequestContext& ctx
 Result<storage::DrPair> InventoryService::GetDrPair(const RequestContext& ctx,
                                                     std::string_view id) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::DrPair> {
-    QLRF_ASSIGN_OR_RETURN(auto p, InventoryStore::GetDrPair(tx, id));
-    if (!p) {
-      return Fail(NotFound("DR pair not found"));
-    }
-    return std::move(*p);
+    QLRF_ASSIGN_OR_RETURN(auto p, Required(InventoryStore::GetDrPair(tx, id), "DR pair"));
+    return p;
   });
 }
 
@@ -494,11 +476,8 @@ Result<storage::DrPair> InventoryService::PatchDrPair(const RequestContext& ctx,
                                                       std::string_view id,
                                                       const boost::json::object& patch) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::DrPair> {
-    QLRF_ASSIGN_OR_RETURN(auto current, InventoryStore::GetDrPair(tx, id));
-    if (!current) {
-      return Fail(NotFound("DR pair not found"));
-    }
-    storage::DrPair p = *current;
+    QLRF_ASSIGN_OR_RETURN(auto current, Required(InventoryStore::GetDrPair(tx, id), "DR pair"));
+    storage::DrPair p = current;
     for (const auto& [k, v] : patch) {
       std::string key(k);
       if (key == "name" && v.is_string()) {
@@ -518,7 +497,7 @@ Result<storage::DrPair> InventoryService::PatchDrPair(const RequestContext& ctx,
     QLRF_TRY(ValidatePair(p));
     p.updated_at = Now();
     QLRF_TRY(InventoryStore::UpdateDrPair(tx, p));
-    QLRF_TRY(auditor_.Record(tx, ctx, "dr_pair.update", "dr_pair", p.id, PairSummary(*current),
+    QLRF_TRY(auditor_.Record(tx, ctx, "dr_pair.update", "dr_pair", p.id, PairSummary(current),
                              PairSummary(p)));
     return p;
   });
@@ -526,12 +505,9 @@ Result<storage::DrPair> InventoryService::PatchDrPair(const RequestContext& ctx,
 
 Status InventoryService::DeleteDrPair(const RequestContext& ctx, std::string_view id) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto p, InventoryStore::GetDrPair(tx, id));
-    if (!p) {
-      return Fail(NotFound("DR pair not found"));
-    }
+    QLRF_ASSIGN_OR_RETURN(auto p, Required(InventoryStore::GetDrPair(tx, id), "DR pair"));
     QLRF_TRY(InventoryStore::DeleteDrPair(tx, id));
-    return auditor_.Record(tx, ctx, "dr_pair.delete", "dr_pair", id, PairSummary(*p), nullptr);
+    return auditor_.Record(tx, ctx, "dr_pair.delete", "dr_pair", id, PairSummary(p), nullptr);
   });
 }
 
