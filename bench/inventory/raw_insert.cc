@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
       "'[\"10.0.0.1\"]', '{}', '2026-01-01T00:00:00.000Z', '2026-11-23T00:00:00.000Z', "
       "'2026-01-01T00:00:00.000Z', '2026-11-23T00:00:00.000Z')";
   if (!Ok(sqlite3_prepare_v2(db, sql, -1, &ins, nullptr), db, "prepare")) return 1;
-  if (!Ok(sqlite3_prepare_v2(db, "INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES "
-                                 "(?1, ?2, ?3, ?4)",
+  if (!Ok(sqlite3_prepare_v2(db,
+                             "INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES "
+                             "(?1, ?2, ?3, ?4)",
                              -1, &tag, nullptr),
           db, "prepare tags")) {
     return 1;

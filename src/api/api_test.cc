@@ -321,19 +321,25 @@ class TenantIsolation : public ApiTest {
     fixtures_["key_id"] = std::string(key.at("api_key").at("id").as_string());
     auto user = post("/api/v1/users", R"({"email":"only-in-a@example.com","role":"operator"})");
     fixtures_["user_id"] = std::string(user.at("user_id").as_string());
-    auto site = post("/api/v1/sites", R"({"name":"a-site","platform":"aws","region":"a-region-1","environment":"production"})");
+    auto site = post(
+        "/api/v1/sites",
+        R"({"name":"a-site","platform":"aws","region":"a-region-1","environment":"production"})");
     fixtures_["site_id"] = std::string(site.at("id").as_string());
-    auto dr = post("/api/v1/sites", R"({"name":"a-dr-site","platform":"aws","region":"a-region-2","environment":"dr"})");
-    auto asset = post("/api/v1/assets", R"({"platform":"aws","instance_id":"i-a-only","name":"a-web-1","environment":"production","site_id":")" +
-                                           fixtures_["site_id"] + R"(","image_family":"a-family","image_version":"1.0"})");
+    auto dr =
+        post("/api/v1/sites",
+             R"({"name":"a-dr-site","platform":"aws","region":"a-region-2","environment":"dr"})");
+    auto asset = post(
+        "/api/v1/assets",
+        R"({"platform":"aws","instance_id":"i-a-only","name":"a-web-1","environment":"production","site_id":")" +
+            fixtures_["site_id"] + R"(","image_family":"a-family","image_version":"1.0"})");
     fixtures_["asset_id"] = std::string(asset.at("id").as_string());
     auto image = post("/api/v1/images", R"({"family":"a-family","version":"1.0"})");
     fixtures_["image_id"] = std::string(image.at("id").as_string());
     fixtures_["family"] = "a-family";
-    auto pair = post("/api/v1/resilience/dr-pairs", R"({"name":"a-pair","primary_site_id":")" +
-                                                        fixtures_["site_id"] + R"(","dr_site_id":")" +
-                                                        std::string(dr.at("id").as_string()) +
-                                                        R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async"})");
+    auto pair = post("/api/v1/resilience/dr-pairs",
+                     R"({"name":"a-pair","primary_site_id":")" + fixtures_["site_id"] +
+                         R"(","dr_site_id":")" + std::string(dr.at("id").as_string()) +
+                         R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async"})");
     fixtures_["pair_id"] = std::string(pair.at("id").as_string());
     for (const char* status : {"testing", "production"}) {
       Reply r = Call("POST", "/api/v1/images/" + fixtures_["image_id"] + "/promote", admin_token_,
@@ -448,14 +454,14 @@ class InventoryApi : public ApiTest {
     return r.Json();
   }
   std::string NewSite(const std::string& name, const std::string& env = "production") {
-    auto s = Post("/api/v1/sites", R"({"name":")" + name +
-                                       R"(","platform":"aws","region":"us-east-1","environment":")" +
-                                       env + R"("})");
+    auto s = Post("/api/v1/sites",
+                  R"({"name":")" + name +
+                      R"(","platform":"aws","region":"us-east-1","environment":")" + env + R"("})");
     return std::string(s.at("id").as_string());
   }
   std::string NewImage(const std::string& family, const std::string& version) {
-    auto m = Post("/api/v1/images", R"({"family":")" + family + R"(","version":")" + version +
-                                        R"("})");
+    auto m =
+        Post("/api/v1/images", R"({"family":")" + family + R"(","version":")" + version + R"("})");
     return std::string(m.at("id").as_string());
   }
   void Promote(const std::string& id, const std::string& status, int want = 200) {
@@ -470,8 +476,10 @@ class InventoryApi : public ApiTest {
 TEST_F(InventoryApi, BulkUpsertIsAllOrNothingAndNamesTheBadRow) {
   std::string site = NewSite("use1");
   std::string body = R"({"assets":[
-    {"platform":"aws","instance_id":"i-1","environment":"production","site_id":")" + site + R"("},
-    {"platform":"aws","instance_id":"i-2","environment":"moon","site_id":")" + site + R"("}]})";
+    {"platform":"aws","instance_id":"i-1","environment":"production","site_id":")" +
+                     site + R"("},
+    {"platform":"aws","instance_id":"i-2","environment":"moon","site_id":")" +
+                     site + R"("}]})";
   Reply r = Call("POST", "/api/v1/assets/bulk", admin_token_, body);
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(r.Json().at("error").at("details").at("field"), "assets[1].environment");
@@ -523,8 +531,8 @@ TEST_F(InventoryApi, ListFiltersSortsAndWalksCursorPages) {
   for (int i = 0; i < 25; ++i) {
     body += std::string(i ? "," : "") + R"({"platform":")" + (i % 2 ? "aws" : "azure") +
             R"(","instance_id":"i-)" + std::to_string(100 + i) + R"(","name":"web-)" +
-            std::to_string(100 + i) + R"(","environment":")" +
-            (i % 3 ? "production" : "staging") + R"("})";
+            std::to_string(100 + i) + R"(","environment":")" + (i % 3 ? "production" : "staging") +
+            R"("})";
   }
   body += "]}";
   Post("/api/v1/assets/bulk", body, 200);
@@ -550,9 +558,10 @@ TEST_F(InventoryApi, ListFiltersSortsAndWalksCursorPages) {
   EXPECT_EQ(bad_sort.status, 400);
   EXPECT_EQ(bad_sort.Json().at("error").at("details").at("field"), "sort");
   auto page = Get("/api/v1/assets?limit=2&sort=name");
-  Reply mixed = Call("GET", "/api/v1/assets?sort=-created_at&cursor=" +
-                                std::string(page.at("next_cursor").as_string()),
-                     admin_token_);
+  Reply mixed = Call(
+      "GET",
+      "/api/v1/assets?sort=-created_at&cursor=" + std::string(page.at("next_cursor").as_string()),
+      admin_token_);
   EXPECT_EQ(mixed.status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/assets?platform=moon", admin_token_).status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/assets?tag=novalue", admin_token_).status, 400);
@@ -562,7 +571,8 @@ TEST_F(InventoryApi, CountsGroupByEnvironmentAndPlatform) {
   Post("/api/v1/assets/bulk", R"({"assets":[
     {"platform":"aws","instance_id":"a","environment":"production"},
     {"platform":"aws","instance_id":"b","environment":"production"},
-    {"platform":"gcp","instance_id":"c","environment":"dr"}]})", 200);
+    {"platform":"gcp","instance_id":"c","environment":"dr"}]})",
+       200);
   auto counts = Get("/api/v1/assets/counts?group_by=environment,platform");
   EXPECT_EQ(counts.at("total"), 3);
   auto groups = counts.at("groups").as_array();
@@ -602,7 +612,8 @@ TEST_F(InventoryApi, PromotionFollowsTheLifecycleAndIsRecorded) {
   auto history = Get("/api/v1/images/" + id + "/promotions").at("items").as_array();
   ASSERT_EQ(history.size(), 3u);
   EXPECT_EQ(history[2].at("to_status"), "revoked");
-  Reply dup = Call("POST", "/api/v1/images", admin_token_, R"({"family":"rhel-9","version":"9.4.1"})");
+  Reply dup =
+      Call("POST", "/api/v1/images", admin_token_, R"({"family":"rhel-9","version":"9.4.1"})");
   EXPECT_EQ(dup.status, 409);
 }
 
@@ -630,14 +641,16 @@ TEST_F(InventoryApi, LineageRefusesCyclesAndBuildsATree) {
   EXPECT_EQ(Call("GET", "/api/v1/images/families/nope/lineage-tree", admin_token_).status, 404);
   // The cached tree follows changes: a new version and its parent appear at once.
   std::string d = NewImage("amazon-linux-2023", "4");
-  EXPECT_EQ(Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array().size(),
-            4u);
+  EXPECT_EQ(
+      Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array().size(),
+      4u);
   parent(d, c, 201);
   auto again = Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array();
   ASSERT_EQ(again.size(), 4u);
   EXPECT_EQ(again[3].at("depth"), 3);
   Promote(a, "testing");
-  auto promoted = Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array();
+  auto promoted =
+      Get("/api/v1/images/families/amazon-linux-2023/lineage-tree").at("nodes").as_array();
   EXPECT_EQ(promoted[0].at("status"), "testing");
 }
 
@@ -657,8 +670,9 @@ TEST_F(InventoryApi, BuildsKeepSlsaProvenanceAndRejectOtherDocuments) {
   EXPECT_EQ(b.at("source_commit"), "0123abcd");
   EXPECT_EQ(b.at("finished_at"), "2026-11-01T10:30:00.000Z");
   EXPECT_EQ(b.at("slsa_level"), 3);
-  Reply bad = Call("POST", "/api/v1/images/" + id + "/builds", admin_token_,
-                   R"({"provenance":{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://spdx.dev/Document"}})");
+  Reply bad = Call(
+      "POST", "/api/v1/images/" + id + "/builds", admin_token_,
+      R"({"provenance":{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://spdx.dev/Document"}})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.Json().at("error").at("details").at("field"), "provenance.predicateType");
   EXPECT_EQ(Get("/api/v1/images/" + id + "/builds").at("items").as_array().size(), 1u);
@@ -667,10 +681,13 @@ TEST_F(InventoryApi, BuildsKeepSlsaProvenanceAndRejectOtherDocuments) {
 TEST_F(InventoryApi, DeploymentsGroupBySiteAndEnvironment) {
   std::string site = NewSite("use1");
   std::string id = NewImage("ubuntu-24.04", "1");
-  Post("/api/v1/assets/bulk", R"({"assets":[
-    {"platform":"aws","instance_id":"a","environment":"production","site_id":")" + site +
+  Post("/api/v1/assets/bulk",
+       R"({"assets":[
+    {"platform":"aws","instance_id":"a","environment":"production","site_id":")" +
+           site +
            R"(","image_family":"ubuntu-24.04","image_version":"1"},
-    {"platform":"aws","instance_id":"b","environment":"production","site_id":")" + site +
+    {"platform":"aws","instance_id":"b","environment":"production","site_id":")" +
+           site +
            R"(","image_family":"ubuntu-24.04","image_version":"1","state":"stopped"},
     {"platform":"aws","instance_id":"c","environment":"staging","image_family":"ubuntu-24.04","image_version":"1"}]})",
        200);
@@ -690,9 +707,10 @@ TEST_F(InventoryApi, DrPairsNeedTwoDistinctSitesOfTheOrg) {
                     R"({"name":"x","primary_site_id":")" + p + R"(","dr_site_id":")" + p +
                         R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async"})");
   EXPECT_EQ(same.status, 400);
-  Post("/api/v1/resilience/dr-pairs",
-                   R"({"name":"web","primary_site_id":")" + p + R"(","dr_site_id":")" + d +
-                       R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async","replication_status":"healthy"})");
+  Post(
+      "/api/v1/resilience/dr-pairs",
+      R"({"name":"web","primary_site_id":")" + p + R"(","dr_site_id":")" + d +
+          R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async","replication_status":"healthy"})");
   auto summary = Get("/api/v1/resilience");
   EXPECT_EQ(summary.at("dr_pairs").at("healthy"), 1);
   EXPECT_EQ(summary.at("dr_pairs").at("never_drilled"), 1);

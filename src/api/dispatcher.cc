@@ -514,15 +514,15 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
       return;
     }
     if (!IsJsonContentType(content_type)) {
-      http::Response r = ErrorResponse(
-          415,
-          ErrorBody("unsupported_media_type",
-                    route.route.raw_content_types.empty()
-                        ? std::string("Content-Type must be application/json")
-                        : "Content-Type must be application/json or " +
-                              route.route.raw_content_types.front(),
-                    request_id),
-          request_id);
+      http::Response r =
+          ErrorResponse(415,
+                        ErrorBody("unsupported_media_type",
+                                  route.route.raw_content_types.empty()
+                                      ? std::string("Content-Type must be application/json")
+                                      : "Content-Type must be application/json or " +
+                                            route.route.raw_content_types.front(),
+                                  request_id),
+                        request_id);
       route.latency->Observe(0);
       s.StatusCounter(route, 415).Inc();
       respond(std::move(r));

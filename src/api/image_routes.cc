@@ -47,7 +47,8 @@ const char* const kAddBuild = R"({"type":"object","additionalProperties":false,
  "required":["provenance"],
  "properties":{"provenance":{"type":"object"},"slsa_level":{"type":"integer","minimum":0,"maximum":4}}})";
 
-const char* const kEdge = R"({"type":"object","required":["parent_id","child_id","relation","created_at"]})";
+const char* const kEdge =
+    R"({"type":"object","required":["parent_id","child_id","relation","created_at"]})";
 
 std::string ItemsOf(const std::string& item) {
   return R"({"type":"object","required":["items"],"properties":{"items":{"type":"array","items":)" +
@@ -55,14 +56,16 @@ std::string ItemsOf(const std::string& item) {
 }
 
 std::string LineageSchema() {
-  std::string rel = R"({"type":"object","required":["relation","image"],"properties":{"relation":{"type":"string"},"image":)" +
-                    std::string(schemas::kImage) + "}}";
+  std::string rel =
+      R"({"type":"object","required":["relation","image"],"properties":{"relation":{"type":"string"},"image":)" +
+      std::string(schemas::kImage) + "}}";
   return R"({"type":"object","additionalProperties":false,"required":["image","parents","children"],"properties":{"image":)" +
          std::string(schemas::kImage) + R"(,"parents":{"type":"array","items":)" + rel +
          R"(},"children":{"type":"array","items":)" + rel + "}}}";
 }
 
-const char* const kFamily = R"({"type":"object","required":["id","name","os","description","created_at"]})";
+const char* const kFamily =
+    R"({"type":"object","required":["id","name","os","description","created_at"]})";
 
 const char* const kDeployments = R"({"type":"object","required":["image_id","total","groups"],
  "properties":{"image_id":{"type":"string"},"total":{"type":"integer"},
@@ -103,46 +106,66 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
   std::vector<Route> routes;
   auto add = [&](Route r) { routes.push_back(std::move(r)); };
 
-  add({.method = "GET", .path = "/api/v1/images", .permission = Permission::kRead,
-       .summary = "Golden image versions", .tag = "images",
+  add({.method = "GET",
+       .path = "/api/v1/images",
+       .permission = Permission::kRead,
+       .summary = "Golden image versions",
+       .tag = "images",
        .response_schema = schemas::PageOf(schemas::kImage),
-       .query = {{"family", "string", "", {}},
-                 {"status", "string", "", {"draft", "testing", "production", "deprecated", "revoked"}}},
-       .paginated = true, .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
+       .query =
+           {{"family", "string", "", {}},
+            {"status", "string", "", {"draft", "testing", "production", "deprecated", "revoked"}}},
+       .paginated = true,
+       .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          storage::ImageFilter f{r.Query("family"), r.Query("status")};
          QLRF_ASSIGN_OR_RETURN(auto images, img.ListImages(r.ctx, f, page));
          return Json(PageJson(images, ImageJson));
        }});
-  add({.method = "POST", .path = "/api/v1/images", .permission = Permission::kManageImages,
+  add({.method = "POST",
+       .path = "/api/v1/images",
+       .permission = Permission::kManageImages,
        .summary = "Register an image version (status draft); the family is created on first use",
-       .tag = "images", .request_schema = kImageCreate, .response_schema = schemas::kImage,
-       .example = R"({"family":"ubuntu-22.04","version":"2026.11.20","os":"ubuntu","artifacts":[{"platform":"aws","region":"us-east-1","ref":"ami-0abc"}]})",
-       .success_status = 201, .writes = true,
+       .tag = "images",
+       .request_schema = kImageCreate,
+       .response_schema = schemas::kImage,
+       .example =
+           R"({"family":"ubuntu-22.04","version":"2026.11.20","os":"ubuntu","artifacts":[{"platform":"aws","region":"us-east-1","ref":"ami-0abc"}]})",
+       .success_status = 201,
+       .writes = true,
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto in, services::NewImageFromJson(Object(r.body)));
          QLRF_ASSIGN_OR_RETURN(auto m, img.CreateImage(r.ctx, std::move(in)));
          return Json(ImageJson(m), 201);
        }});
-  add({.method = "GET", .path = "/api/v1/images/families", .permission = Permission::kRead,
-       .summary = "Image families", .tag = "images", .response_schema = ItemsOf(kFamily),
+  add({.method = "GET",
+       .path = "/api/v1/images/families",
+       .permission = Permission::kRead,
+       .summary = "Image families",
+       .tag = "images",
+       .response_schema = ItemsOf(kFamily),
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto families, img.Families(r.ctx));
          boost::json::array items;
          for (const auto& f : families) {
-           items.push_back({{"id", f.id}, {"name", f.name}, {"os", f.os},
-                            {"description", f.description}, {"created_at", f.created_at}});
+           items.push_back({{"id", f.id},
+                            {"name", f.name},
+                            {"os", f.os},
+                            {"description", f.description},
+                            {"created_at", f.created_at}});
          }
          return Json({{"items", std::move(items)}});
        }});
-  add({.method = "GET", .path = "/api/v1/images/families/{family}/lineage-tree",
+  add({.method = "GET",
+       .path = "/api/v1/images/families/{family}/lineage-tree",
        .permission = Permission::kRead,
        .summary = "The family's lineage forest: every version with its parent and depth",
        .tag = "images",
-       .response_schema = R"({"type":"object","required":["family","nodes"],"properties":{"family":{"type":"string"},"nodes":{"type":"array","items":)" +
-                          std::string(schemas::kTreeNode) + "}}}",
-       .handler = [&img, cache = std::make_shared<TreeCache>()](
-                      ApiRequest& r) -> Result<ApiResponse> {
+       .response_schema =
+           R"({"type":"object","required":["family","nodes"],"properties":{"family":{"type":"string"},"nodes":{"type":"array","items":)" +
+           std::string(schemas::kTreeNode) + "}}}",
+       .handler = [&img,
+                   cache = std::make_shared<TreeCache>()](ApiRequest& r) -> Result<ApiResponse> {
          std::string family(r.Param("family"));
          QLRF_ASSIGN_OR_RETURN(int64_t generation, img.FamilyGeneration(r.ctx, family));
          std::string key = r.ctx.principal.org_id + "/" + family;
@@ -160,46 +183,63 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
          resp.raw_body = *body;
          return resp;
        }});
-  add({.method = "GET", .path = "/api/v1/images/families/{family}/current",
+  add({.method = "GET",
+       .path = "/api/v1/images/families/{family}/current",
        .permission = Permission::kRead,
        .summary = "The family's current production image (what drift compares against)",
-       .tag = "images", .response_schema = schemas::kImage,
+       .tag = "images",
+       .response_schema = schemas::kImage,
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto m, img.CurrentProduction(r.ctx, r.Param("family")));
          return Json(ImageJson(m));
        }});
-  add({.method = "GET", .path = "/api/v1/images/{image_id}", .permission = Permission::kRead,
-       .summary = "One image version", .tag = "images", .response_schema = schemas::kImage,
+  add({.method = "GET",
+       .path = "/api/v1/images/{image_id}",
+       .permission = Permission::kRead,
+       .summary = "One image version",
+       .tag = "images",
+       .response_schema = schemas::kImage,
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
          QLRF_ASSIGN_OR_RETURN(auto m, img.GetImage(r.ctx, id));
          return Json(ImageJson(m));
        }});
-  add({.method = "PATCH", .path = "/api/v1/images/{image_id}",
+  add({.method = "PATCH",
+       .path = "/api/v1/images/{image_id}",
        .permission = Permission::kManageImages,
        .summary = "Change description, signature flag, SBOM reference, artifacts or tags",
-       .tag = "images", .request_schema = kImagePatch, .response_schema = schemas::kImage,
-       .example = R"({"signed":true})", .writes = true,
+       .tag = "images",
+       .request_schema = kImagePatch,
+       .response_schema = schemas::kImage,
+       .example = R"({"signed":true})",
+       .writes = true,
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
          QLRF_ASSIGN_OR_RETURN(auto m, img.PatchImage(r.ctx, id, Object(r.body)));
          return Json(ImageJson(m));
        }});
-  add({.method = "POST", .path = "/api/v1/images/{image_id}/promote",
+  add({.method = "POST",
+       .path = "/api/v1/images/{image_id}/promote",
        .permission = Permission::kManageImages,
        .summary = "Move along draft → testing → production → deprecated (→ revoked); 409 if "
                   "the lifecycle does not allow it",
-       .tag = "images", .request_schema = kPromote, .response_schema = schemas::kImage,
-       .example = R"({"status":"testing","reason":"passed CIS scan"})", .writes = true,
+       .tag = "images",
+       .request_schema = kPromote,
+       .response_schema = schemas::kImage,
+       .example = R"({"status":"testing","reason":"passed CIS scan"})",
+       .writes = true,
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
          QLRF_ASSIGN_OR_RETURN(auto m, img.Promote(r.ctx, id, *Str(r.body, "status"),
                                                    Str(r.body, "reason").value_or("")));
          return Json(ImageJson(m));
        }});
-  add({.method = "GET", .path = "/api/v1/images/{image_id}/promotions",
-       .permission = Permission::kRead, .summary = "The image's status history (who, when, why)",
-       .tag = "images", .response_schema = ItemsOf(schemas::kPromotion),
+  add({.method = "GET",
+       .path = "/api/v1/images/{image_id}/promotions",
+       .permission = Permission::kRead,
+       .summary = "The image's status history (who, when, why)",
+       .tag = "images",
+       .response_schema = ItemsOf(schemas::kPromotion),
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
          QLRF_ASSIGN_OR_RETURN(auto list, img.Promotions(r.ctx, id));
@@ -207,9 +247,12 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
          for (const auto& p : list) items.push_back(PromotionJson(p));
          return Json({{"items", std::move(items)}});
        }});
-  add({.method = "GET", .path = "/api/v1/images/{image_id}/lineage",
-       .permission = Permission::kRead, .summary = "The image with its parents and children",
-       .tag = "images", .response_schema = LineageSchema(),
+  add({.method = "GET",
+       .path = "/api/v1/images/{image_id}/lineage",
+       .permission = Permission::kRead,
+       .summary = "The image with its parents and children",
+       .tag = "images",
+       .response_schema = LineageSchema(),
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
          QLRF_ASSIGN_OR_RETURN(auto l, img.Lineage(r.ctx, id));
@@ -221,26 +264,34 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
                       {"parents", std::move(parents)},
                       {"children", std::move(children)}});
        }});
-  add({.method = "POST", .path = "/api/v1/images/{image_id}/lineage/parents",
+  add({.method = "POST",
+       .path = "/api/v1/images/{image_id}/lineage/parents",
        .permission = Permission::kManageImages,
        .summary = "Record a parent (derived_from | patched_from | rebuilt_from); 409 for a "
                   "self-parent or a cycle",
-       .tag = "images", .request_schema = kAddParent, .response_schema = kEdge,
-       .example = R"({"parent_id":"00000000-0000-4000-8000-000000000000","relation":"patched_from"})",
-       .success_status = 201, .writes = true,
+       .tag = "images",
+       .request_schema = kAddParent,
+       .response_schema = kEdge,
+       .example =
+           R"({"parent_id":"00000000-0000-4000-8000-000000000000","relation":"patched_from"})",
+       .success_status = 201,
+       .writes = true,
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
-         QLRF_ASSIGN_OR_RETURN(auto e, img.AddParent(r.ctx, id, *Str(r.body, "parent_id"),
-                                                     *Str(r.body, "relation")));
+         QLRF_ASSIGN_OR_RETURN(
+             auto e, img.AddParent(r.ctx, id, *Str(r.body, "parent_id"), *Str(r.body, "relation")));
          return Json({{"parent_id", e.parent_id},
                       {"child_id", e.child_id},
                       {"relation", e.relation},
                       {"created_at", e.created_at}},
                      201);
        }});
-  add({.method = "GET", .path = "/api/v1/images/{image_id}/builds",
-       .permission = Permission::kRead, .summary = "Build provenance history, newest first",
-       .tag = "images", .response_schema = ItemsOf(schemas::kBuild),
+  add({.method = "GET",
+       .path = "/api/v1/images/{image_id}/builds",
+       .permission = Permission::kRead,
+       .summary = "Build provenance history, newest first",
+       .tag = "images",
+       .response_schema = ItemsOf(schemas::kBuild),
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
          QLRF_ASSIGN_OR_RETURN(auto builds, img.Builds(r.ctx, id));
@@ -248,21 +299,28 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
          for (const auto& b : builds) items.push_back(BuildJson(b));
          return Json({{"items", std::move(items)}});
        }});
-  add({.method = "POST", .path = "/api/v1/images/{image_id}/builds",
+  add({.method = "POST",
+       .path = "/api/v1/images/{image_id}/builds",
        .permission = Permission::kManageImages,
        .summary = "Record a build from an in-toto Statement with SLSA provenance (v1 or v0.2)",
-       .tag = "images", .request_schema = kAddBuild, .response_schema = schemas::kBuild,
-       .example = R"({"provenance":{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"https://slsa.dev/provenance/v1","predicate":{"buildDefinition":{"buildType":"https://example.com/packer@v1","resolvedDependencies":[{"uri":"git+https://github.com/acme/images","digest":{"gitCommit":"a1b2c3"}}]},"runDetails":{"builder":{"id":"https://github.com/acme/builder"},"metadata":{"startedOn":"2026-11-01T10:00:00Z","finishedOn":"2026-11-01T10:20:00Z"}}}},"slsa_level":2})",
-       .success_status = 201, .writes = true,
+       .tag = "images",
+       .request_schema = kAddBuild,
+       .response_schema = schemas::kBuild,
+       .example =
+           R"({"provenance":{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"https://slsa.dev/provenance/v1","predicate":{"buildDefinition":{"buildType":"https://example.com/packer@v1","resolvedDependencies":[{"uri":"git+https://github.com/acme/images","digest":{"gitCommit":"a1b2c3"}}]},"runDetails":{"builder":{"id":"https://github.com/acme/builder"},"metadata":{"startedOn":"2026-11-01T10:00:00Z","finishedOn":"2026-11-01T10:20:00Z"}}}},"slsa_level":2})",
+       .success_status = 201,
+       .writes = true,
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
          QLRF_ASSIGN_OR_RETURN(auto b, img.AddBuild(r.ctx, id, Object(r.body).at("provenance"),
                                                     Int(r.body, "slsa_level")));
          return Json(BuildJson(b), 201);
        }});
-  add({.method = "GET", .path = "/api/v1/images/{image_id}/deployments",
+  add({.method = "GET",
+       .path = "/api/v1/images/{image_id}/deployments",
        .permission = Permission::kRead,
-       .summary = "Assets running this version, by site and environment", .tag = "images",
+       .summary = "Assets running this version, by site and environment",
+       .tag = "images",
        .response_schema = kDeployments,
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));

@@ -12,7 +12,7 @@ using services::Permission;
 
 namespace {
 
-const std::vector<std::string> kPlatforms = {"aws", "azure", "gcp", "vsphere",
+const std::vector<std::string> kPlatforms = {"aws", "azure",   "gcp",      "vsphere",
                                              "k8s", "libvirt", "baremetal"};
 const std::vector<std::string> kEnvs = {"production", "staging", "development", "dr"};
 const std::vector<std::string> kStates = {"running", "stopped", "terminated", "unknown"};
@@ -26,7 +26,9 @@ std::vector<QueryParam> AssetFilterParams() {
           {"tag", "string", "key=value; repeat for several (all must match)", {}},
           {"image_family", "string", "", {}},
           {"image_version", "string", "", {}},
-          {"drifted", "string", "true: not on the family's current production version",
+          {"drifted",
+           "string",
+           "true: not on the family's current production version",
            {"true", "false", "yes", "no"}},
           {"q", "string", "substring of name or instance id (case-insensitive)", {}}};
 }
@@ -73,10 +75,14 @@ Result<storage::AssetSort> SortFrom(const ApiRequest& r) {
     s.descending = true;
     name.remove_prefix(1);
   }
-  if (name == "name") s.field = storage::AssetSortField::kName;
-  else if (name == "created_at") s.field = storage::AssetSortField::kCreatedAt;
-  else if (name == "last_seen_at") s.field = storage::AssetSortField::kLastSeenAt;
-  else if (name == "instance_id") s.field = storage::AssetSortField::kInstanceId;
+  if (name == "name")
+    s.field = storage::AssetSortField::kName;
+  else if (name == "created_at")
+    s.field = storage::AssetSortField::kCreatedAt;
+  else if (name == "last_seen_at")
+    s.field = storage::AssetSortField::kLastSeenAt;
+  else if (name == "instance_id")
+    s.field = storage::AssetSortField::kInstanceId;
   else {
     return Fail(FieldError("sort", "unknown sort field '" + std::string(name) +
                                        "'; one of name, created_at, last_seen_at, instance_id "
@@ -92,7 +98,8 @@ const char* const kSiteCreate = R"({"type":"object","additionalProperties":false
   "region":{"type":"string","maxLength":64},"datacenter":{"type":"string","maxLength":128},
   "environment":{"enum":["production","staging","development","dr"]}}})";
 
-const char* const kAssetFields = R"("platform":{"enum":["aws","azure","gcp","vsphere","k8s","libvirt","baremetal"]},
+const char* const kAssetFields =
+    R"("platform":{"enum":["aws","azure","gcp","vsphere","k8s","libvirt","baremetal"]},
   "instance_id":{"type":"string","minLength":1,"maxLength":256},
   "name":{"type":"string","minLength":1,"maxLength":256},
   "environment":{"enum":["production","staging","development","dr"]},
@@ -104,15 +111,18 @@ const char* const kAssetFields = R"("platform":{"enum":["aws","azure","gcp","vsp
   "tags":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string"}})";
 
 std::string AssetCreate() {
-  return std::string(R"({"type":"object","additionalProperties":false,"required":["platform","instance_id","environment"],"properties":{)") +
+  return std::string(
+             R"({"type":"object","additionalProperties":false,"required":["platform","instance_id","environment"],"properties":{)") +
          kAssetFields + "}}";
 }
 std::string AssetPatch() {
-  return std::string(R"({"type":"object","additionalProperties":false,"minProperties":1,"properties":{)") +
+  return std::string(
+             R"({"type":"object","additionalProperties":false,"minProperties":1,"properties":{)") +
          kAssetFields + "}}";
 }
 std::string BulkRequest() {
-  return std::string(R"({"type":"object","additionalProperties":false,"required":["assets"],"properties":{"full_sync_site":{"type":"string","format":"uuid"},"assets":{"type":"array","maxItems":100000,"items":{"type":"object"}}}})");
+  return std::string(
+      R"({"type":"object","additionalProperties":false,"required":["assets"],"properties":{"full_sync_site":{"type":"string","format":"uuid"},"assets":{"type":"array","maxItems":100000,"items":{"type":"object"}}}})");
 }
 
 const char* const kBulkResponse = R"({"type":"object","additionalProperties":false,
@@ -166,7 +176,8 @@ Result<std::vector<storage::Asset>> ParseNdjson(std::string_view body) {
                              "line " + std::to_string(line_no) + ": " + v.error().message)
                       .With("index", std::to_string(index)));
     }
-    QLRF_ASSIGN_OR_RETURN(auto a, services::AssetFromJson(*v, "assets[" + std::to_string(index) + "]."));
+    QLRF_ASSIGN_OR_RETURN(auto a,
+                          services::AssetFromJson(*v, "assets[" + std::to_string(index) + "]."));
     out.push_back(std::move(a));
   }
   return out;
@@ -179,19 +190,29 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
   auto add = [&](Route r) { routes.push_back(std::move(r)); };
 
   // --- sites
-  add({.method = "GET", .path = "/api/v1/sites", .permission = Permission::kRead,
-       .summary = "Sites (platform, region, datacenter, environment)", .tag = "inventory",
-       .response_schema = schemas::PageOf(schemas::kSite), .paginated = true,
+  add({.method = "GET",
+       .path = "/api/v1/sites",
+       .permission = Permission::kRead,
+       .summary = "Sites (platform, region, datacenter, environment)",
+       .tag = "inventory",
+       .response_schema = schemas::PageOf(schemas::kSite),
+       .paginated = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          QLRF_ASSIGN_OR_RETURN(auto sites, inv.ListSites(r.ctx, page));
          return Json(PageJson(sites, SiteJson));
        }});
-  add({.method = "POST", .path = "/api/v1/sites", .permission = Permission::kManageAssets,
-       .summary = "Create a site", .tag = "inventory", .request_schema = kSiteCreate,
+  add({.method = "POST",
+       .path = "/api/v1/sites",
+       .permission = Permission::kManageAssets,
+       .summary = "Create a site",
+       .tag = "inventory",
+       .request_schema = kSiteCreate,
        .response_schema = schemas::kSite,
-       .example = R"({"name":"aws-use1","platform":"aws","region":"us-east-1","environment":"production"})",
-       .success_status = 201, .writes = true,
+       .example =
+           R"({"name":"aws-use1","platform":"aws","region":"us-east-1","environment":"production"})",
+       .success_status = 201,
+       .writes = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          storage::Site s;
          s.name = *Str(r.body, "name");
@@ -202,17 +223,24 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
          QLRF_ASSIGN_OR_RETURN(auto site, inv.CreateSite(r.ctx, std::move(s)));
          return Json(SiteJson(site), 201);
        }});
-  add({.method = "GET", .path = "/api/v1/sites/{site_id}", .permission = Permission::kRead,
-       .summary = "One site", .tag = "inventory", .response_schema = schemas::kSite,
+  add({.method = "GET",
+       .path = "/api/v1/sites/{site_id}",
+       .permission = Permission::kRead,
+       .summary = "One site",
+       .tag = "inventory",
+       .response_schema = schemas::kSite,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "site_id"));
          QLRF_ASSIGN_OR_RETURN(auto s, inv.GetSite(r.ctx, id));
          return Json(SiteJson(s));
        }});
-  add({.method = "DELETE", .path = "/api/v1/sites/{site_id}",
+  add({.method = "DELETE",
+       .path = "/api/v1/sites/{site_id}",
        .permission = Permission::kManageAssets,
-       .summary = "Delete a site (its assets keep their rows, without a site)", .tag = "inventory",
-       .success_status = 204, .writes = true,
+       .summary = "Delete a site (its assets keep their rows, without a site)",
+       .tag = "inventory",
+       .success_status = 204,
+       .writes = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "site_id"));
          QLRF_TRY(inv.DeleteSite(r.ctx, id));
@@ -221,16 +249,19 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
 
   // --- assets
   std::vector<QueryParam> list_params = AssetFilterParams();
-  list_params.push_back({"sort", "string",
-                         "name | created_at | last_seen_at | instance_id; '-' for descending",
-                         {}});
-  add({.method = "GET", .path = "/api/v1/assets", .permission = Permission::kRead,
+  list_params.push_back(
+      {"sort", "string", "name | created_at | last_seen_at | instance_id; '-' for descending", {}});
+  add({.method = "GET",
+       .path = "/api/v1/assets",
+       .permission = Permission::kRead,
        .summary = "Assets with filters, sort, keyset pages and the total count",
        .tag = "inventory",
-       .response_schema = R"({"type":"object","additionalProperties":false,"required":["items","next_cursor","total"],"properties":{"items":{"type":"array","items":)" +
-                          std::string(schemas::kAsset) +
-                          R"(},"next_cursor":{"type":["string","null"]},"total":{"type":"integer"}}})",
-       .query = list_params, .paginated = true,
+       .response_schema =
+           R"({"type":"object","additionalProperties":false,"required":["items","next_cursor","total"],"properties":{"items":{"type":"array","items":)" +
+           std::string(schemas::kAsset) +
+           R"(},"next_cursor":{"type":["string","null"]},"total":{"type":"integer"}}})",
+       .query = list_params,
+       .paginated = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          QLRF_ASSIGN_OR_RETURN(auto filter, FilterFrom(r));
@@ -245,13 +276,18 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
                       {"total", assets.total}});
        }});
   std::vector<QueryParam> count_params = AssetFilterParams();
-  count_params.push_back({"group_by", "string",
+  count_params.push_back({"group_by",
+                          "string",
                           "comma-separated: environment, platform, state, site_id, region, "
                           "image_family (at most 3)",
                           {}});
-  add({.method = "GET", .path = "/api/v1/assets/counts", .permission = Permission::kRead,
+  add({.method = "GET",
+       .path = "/api/v1/assets/counts",
+       .permission = Permission::kRead,
        .summary = "Asset counts grouped by up to three columns, with the same filters",
-       .tag = "inventory", .response_schema = kCountsResponse, .query = count_params,
+       .tag = "inventory",
+       .response_schema = kCountsResponse,
+       .query = count_params,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto filter, FilterFrom(r));
          std::vector<std::string> group_by;
@@ -259,8 +295,8 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
          size_t pos = 0;
          while (pos <= spec.size()) {
            auto comma = spec.find(',', pos);
-           std::string g = spec.substr(pos, comma == std::string::npos ? std::string::npos
-                                                                       : comma - pos);
+           std::string g =
+               spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
            if (!g.empty()) group_by.push_back(g);
            if (comma == std::string::npos) break;
            pos = comma + 1;
@@ -276,23 +312,33 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
            groups.push_back({{"key", std::move(k)}, {"count", count}});
            total += count;
          }
-         return Json({{"group_by", std::move(names)}, {"groups", std::move(groups)},
-                      {"total", total}});
+         return Json(
+             {{"group_by", std::move(names)}, {"groups", std::move(groups)}, {"total", total}});
        }});
-  add({.method = "POST", .path = "/api/v1/assets", .permission = Permission::kManageAssets,
-       .summary = "Create an asset", .tag = "inventory", .request_schema = AssetCreate(),
+  add({.method = "POST",
+       .path = "/api/v1/assets",
+       .permission = Permission::kManageAssets,
+       .summary = "Create an asset",
+       .tag = "inventory",
+       .request_schema = AssetCreate(),
        .response_schema = schemas::kAsset,
-       .example = R"({"platform":"aws","instance_id":"i-0abc","name":"web-1","environment":"production","image_family":"ubuntu-22.04","image_version":"2026.11.01","tags":{"tier":"web"}})",
-       .success_status = 201, .writes = true,
+       .example =
+           R"({"platform":"aws","instance_id":"i-0abc","name":"web-1","environment":"production","image_family":"ubuntu-22.04","image_version":"2026.11.01","tags":{"tier":"web"}})",
+       .success_status = 201,
+       .writes = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto a, services::AssetFromJson(r.body, ""));
          QLRF_ASSIGN_OR_RETURN(auto created, inv.CreateAsset(r.ctx, std::move(a)));
          return Json(AssetJson(created), 201);
        }});
-  add({.method = "POST", .path = "/api/v1/assets/bulk", .permission = Permission::kManageAssets,
+  add({.method = "POST",
+       .path = "/api/v1/assets/bulk",
+       .permission = Permission::kManageAssets,
        .summary = "Upsert many assets in one transaction (JSON {assets:[…]} or NDJSON); a bad "
                   "row rejects the batch; full_sync_site terminates that site's unseen assets",
-       .tag = "inventory", .request_schema = BulkRequest(), .response_schema = kBulkResponse,
+       .tag = "inventory",
+       .request_schema = BulkRequest(),
+       .response_schema = kBulkResponse,
        .example = R"({"assets":[{"platform":"aws","instance_id":"i-1","environment":"staging"}]})",
        .raw_content_types = {"application/x-ndjson"},
        .query = {{"full_sync_site", "string", "NDJSON bodies: the site of a full sync", {}}},
@@ -305,8 +351,8 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
          } else {
            const auto& arr = r.body.as_object().at("assets").as_array();
            for (size_t i = 0; i < arr.size(); ++i) {
-             QLRF_ASSIGN_OR_RETURN(auto a, services::AssetFromJson(
-                                              arr[i], "assets[" + std::to_string(i) + "]."));
+             QLRF_ASSIGN_OR_RETURN(
+                 auto a, services::AssetFromJson(arr[i], "assets[" + std::to_string(i) + "]."));
              req.assets.push_back(std::move(a));
            }
            req.full_sync_site = Str(r.body, "full_sync_site");
@@ -319,26 +365,38 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
                       {"terminated", stats.terminated},
                       {"total", total}});
        }});
-  add({.method = "GET", .path = "/api/v1/assets/{asset_id}", .permission = Permission::kRead,
-       .summary = "One asset", .tag = "inventory", .response_schema = schemas::kAsset,
+  add({.method = "GET",
+       .path = "/api/v1/assets/{asset_id}",
+       .permission = Permission::kRead,
+       .summary = "One asset",
+       .tag = "inventory",
+       .response_schema = schemas::kAsset,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "asset_id"));
          QLRF_ASSIGN_OR_RETURN(auto a, inv.GetAsset(r.ctx, id));
          return Json(AssetJson(a));
        }});
-  add({.method = "PATCH", .path = "/api/v1/assets/{asset_id}",
+  add({.method = "PATCH",
+       .path = "/api/v1/assets/{asset_id}",
        .permission = Permission::kManageAssets,
        .summary = "Change an asset (platform and instance_id are its identity)",
-       .tag = "inventory", .request_schema = AssetPatch(), .response_schema = schemas::kAsset,
-       .example = R"({"state":"stopped"})", .writes = true,
+       .tag = "inventory",
+       .request_schema = AssetPatch(),
+       .response_schema = schemas::kAsset,
+       .example = R"({"state":"stopped"})",
+       .writes = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "asset_id"));
          QLRF_ASSIGN_OR_RETURN(auto a, inv.PatchAsset(r.ctx, id, Object(r.body)));
          return Json(AssetJson(a));
        }});
-  add({.method = "DELETE", .path = "/api/v1/assets/{asset_id}",
-       .permission = Permission::kManageAssets, .summary = "Delete an asset", .tag = "inventory",
-       .success_status = 204, .writes = true,
+  add({.method = "DELETE",
+       .path = "/api/v1/assets/{asset_id}",
+       .permission = Permission::kManageAssets,
+       .summary = "Delete an asset",
+       .tag = "inventory",
+       .success_status = 204,
+       .writes = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "asset_id"));
          QLRF_TRY(inv.DeleteAsset(r.ctx, id));
@@ -346,9 +404,12 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
        }});
 
   // --- resilience
-  add({.method = "GET", .path = "/api/v1/resilience", .permission = Permission::kRead,
+  add({.method = "GET",
+       .path = "/api/v1/resilience",
+       .permission = Permission::kRead,
        .summary = "DR posture summary: pairs by replication status, never-drilled pairs, sites",
-       .tag = "resilience", .response_schema = kResilience,
+       .tag = "resilience",
+       .response_schema = kResilience,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto s, inv.Resilience(r.ctx));
          return Json({{"dr_pairs",
@@ -361,20 +422,29 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
                       {"sites", s.sites},
                       {"dr_sites", s.dr_sites}});
        }});
-  add({.method = "GET", .path = "/api/v1/resilience/dr-pairs", .permission = Permission::kRead,
-       .summary = "DR pairs", .tag = "resilience",
-       .response_schema = schemas::PageOf(schemas::kDrPair), .paginated = true,
+  add({.method = "GET",
+       .path = "/api/v1/resilience/dr-pairs",
+       .permission = Permission::kRead,
+       .summary = "DR pairs",
+       .tag = "resilience",
+       .response_schema = schemas::PageOf(schemas::kDrPair),
+       .paginated = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto page, r.Page());
          QLRF_ASSIGN_OR_RETURN(auto pairs, inv.ListDrPairs(r.ctx, page));
          return Json(PageJson(pairs, DrPairJson));
        }});
-  add({.method = "POST", .path = "/api/v1/resilience/dr-pairs",
+  add({.method = "POST",
+       .path = "/api/v1/resilience/dr-pairs",
        .permission = Permission::kManageAssets,
        .summary = "Create a DR pair (primary and DR site, RPO/RTO targets in seconds)",
-       .tag = "resilience", .request_schema = kPairCreate, .response_schema = schemas::kDrPair,
-       .example = R"({"name":"web","primary_site_id":"00000000-0000-4000-8000-000000000001","dr_site_id":"00000000-0000-4000-8000-000000000002","rpo_seconds":300,"rto_seconds":3600,"replication_mode":"async"})",
-       .success_status = 201, .writes = true,
+       .tag = "resilience",
+       .request_schema = kPairCreate,
+       .response_schema = schemas::kDrPair,
+       .example =
+           R"({"name":"web","primary_site_id":"00000000-0000-4000-8000-000000000001","dr_site_id":"00000000-0000-4000-8000-000000000002","rpo_seconds":300,"rto_seconds":3600,"replication_mode":"async"})",
+       .success_status = 201,
+       .writes = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          storage::DrPair p;
          p.name = *Str(r.body, "name");
@@ -387,26 +457,38 @@ std::vector<Route> InventoryRoutes(services::InventoryService& inv) {
          QLRF_ASSIGN_OR_RETURN(auto created, inv.CreateDrPair(r.ctx, std::move(p)));
          return Json(DrPairJson(created), 201);
        }});
-  add({.method = "GET", .path = "/api/v1/resilience/dr-pairs/{pair_id}",
-       .permission = Permission::kRead, .summary = "One DR pair", .tag = "resilience",
+  add({.method = "GET",
+       .path = "/api/v1/resilience/dr-pairs/{pair_id}",
+       .permission = Permission::kRead,
+       .summary = "One DR pair",
+       .tag = "resilience",
        .response_schema = schemas::kDrPair,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "pair_id"));
          QLRF_ASSIGN_OR_RETURN(auto p, inv.GetDrPair(r.ctx, id));
          return Json(DrPairJson(p));
        }});
-  add({.method = "PATCH", .path = "/api/v1/resilience/dr-pairs/{pair_id}",
-       .permission = Permission::kManageAssets, .summary = "Change a DR pair",
-       .tag = "resilience", .request_schema = kPairPatch, .response_schema = schemas::kDrPair,
-       .example = R"({"replication_status":"healthy"})", .writes = true,
+  add({.method = "PATCH",
+       .path = "/api/v1/resilience/dr-pairs/{pair_id}",
+       .permission = Permission::kManageAssets,
+       .summary = "Change a DR pair",
+       .tag = "resilience",
+       .request_schema = kPairPatch,
+       .response_schema = schemas::kDrPair,
+       .example = R"({"replication_status":"healthy"})",
+       .writes = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "pair_id"));
          QLRF_ASSIGN_OR_RETURN(auto p, inv.PatchDrPair(r.ctx, id, Object(r.body)));
          return Json(DrPairJson(p));
        }});
-  add({.method = "DELETE", .path = "/api/v1/resilience/dr-pairs/{pair_id}",
-       .permission = Permission::kManageAssets, .summary = "Delete a DR pair",
-       .tag = "resilience", .success_status = 204, .writes = true,
+  add({.method = "DELETE",
+       .path = "/api/v1/resilience/dr-pairs/{pair_id}",
+       .permission = Permission::kManageAssets,
+       .summary = "Delete a DR pair",
+       .tag = "resilience",
+       .success_status = 204,
+       .writes = true,
        .handler = [&inv](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "pair_id"));
          QLRF_TRY(inv.DeleteDrPair(r.ctx, id));

@@ -173,12 +173,8 @@ boost::json::value BuildJson(const storage::Build& b) {
 }
 
 boost::json::value TreeNodeJson(const storage::TreeNode& n) {
-  return {{"image_id", n.image_id},
-          {"version", n.version},
-          {"status", n.status},
-          {"parent_id", Opt(n.parent_id)},
-          {"relation", Opt(n.relation)},
-          {"depth", n.depth}};
+  return {{"image_id", n.image_id},        {"version", n.version},        {"status", n.status},
+          {"parent_id", Opt(n.parent_id)}, {"relation", Opt(n.relation)}, {"depth", n.depth}};
 }
 
 namespace schemas {

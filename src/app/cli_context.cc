@@ -19,8 +19,8 @@ Status CliContext::Open(const Config& config) {
   auth = std::make_unique<services::Authenticator>(*db, *sessions, nullptr, clock, random,
                                                    services::AuthenticatorOptions{});
   auditor = std::make_unique<services::Auditor>(clock, random);
-  identity = std::make_unique<services::IdentityService>(*db, *auditor, *auth, *sessions, clock,
-                                                         random);
+  identity =
+      std::make_unique<services::IdentityService>(*db, *auditor, *auth, *sessions, clock, random);
   inventory = std::make_unique<services::InventoryService>(*db, *auditor, clock, random);
   images = std::make_unique<services::ImageService>(*db, *auditor, clock, random);
   QLRF_ASSIGN_OR_RETURN(auto boot, identity->Bootstrap());
@@ -35,8 +35,8 @@ Result<services::RequestContext> CliContext::As(const std::string& org_ref) {
   QLRF_ASSIGN_OR_RETURN(auto org, identity->FindOrg(org_ref));
   services::RequestContext ctx;
   ctx.request_id = "cli-" + RandomHex(random, 6);
-  ctx.principal = services::Principal{services::PrincipalKind::kSystem, "cli", org.id, org.slug,
-                                      "admin", "", "cli"};
+  ctx.principal = services::Principal{
+      services::PrincipalKind::kSystem, "cli", org.id, org.slug, "admin", "", "cli"};
   return ctx;
 }
 

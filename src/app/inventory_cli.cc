@@ -102,7 +102,8 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text) {
     }
   }
   if (quoted) {
-    return Fail(InvalidArgument("CSV: unterminated quoted field near line " + std::to_string(line)));
+    return Fail(
+        InvalidArgument("CSV: unterminated quoted field near line " + std::to_string(line)));
   }
   if (field_started || !row.empty()) {
     row.push_back(std::move(field));
@@ -172,8 +173,8 @@ Result<std::vector<storage::Asset>> AssetsFromJsonText(std::string_view text, bo
         return Fail(FieldError("assets[" + std::to_string(index) + "]",
                                "line " + std::to_string(line_no) + ": " + v.error().message));
       }
-      QLRF_ASSIGN_OR_RETURN(auto a, services::AssetFromJson(
-                                       *v, "assets[" + std::to_string(index++) + "]."));
+      QLRF_ASSIGN_OR_RETURN(
+          auto a, services::AssetFromJson(*v, "assets[" + std::to_string(index++) + "]."));
       out.push_back(std::move(a));
     }
     return out;
@@ -230,8 +231,9 @@ InventoryCli::InventoryCli(CLI::App& app) {
   assets_list_->add_flag("--drifted", drifted_, "only assets off their family's production image");
   assets_list_->add_option("-q,--query", query_, "substring of name or instance id");
   assets_list_->add_option("--sort", sort_, "name|created_at|last_seen_at|instance_id, '-' = desc");
-  assets_list_->add_option("--limit", limit_, "rows (1-500)")->capture_default_str()->check(
-      CLI::Range(1, 500));
+  assets_list_->add_option("--limit", limit_, "rows (1-500)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 500));
   assets_get_->add_option("id", id_, "asset id")->required();
   assets_import_->add_option("file", file_, "file to import ('-' = stdin)")->required();
   assets_import_->add_option("--format", format_, "json|ndjson|csv (default: from the name)")
@@ -250,8 +252,9 @@ InventoryCli::InventoryCli(CLI::App& app) {
   }
   images_list_->add_option("--family", family_, "only this family");
   images_list_->add_option("--status", status_, "draft|testing|production|deprecated|revoked");
-  images_list_->add_option("--limit", limit_, "rows (1-500)")->capture_default_str()->check(
-      CLI::Range(1, 500));
+  images_list_->add_option("--limit", limit_, "rows (1-500)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 500));
   images_promote_->add_option("id", id_, "image id")->required();
   images_promote_->add_option("--to", status_, "testing|production|deprecated|revoked|draft")
       ->required();
@@ -259,7 +262,8 @@ InventoryCli::InventoryCli(CLI::App& app) {
 }
 
 bool InventoryCli::Selected() const {
-  for (auto* c : {demo_, assets_list_, assets_get_, assets_import_, images_list_, images_promote_}) {
+  for (auto* c :
+       {demo_, assets_list_, assets_get_, assets_import_, images_list_, images_promote_}) {
     if (c->parsed()) return true;
   }
   return false;
@@ -297,9 +301,9 @@ int InventoryCli::Demo(CliContext& ctx) {
       summary->orgs, static_cast<long long>(summary->sites),
       static_cast<long long>(summary->families), static_cast<long long>(summary->images),
       static_cast<long long>(summary->assets), static_cast<long long>(summary->drifted),
-      summary->assets ? 100.0 * static_cast<double>(summary->drifted) /
-                            static_cast<double>(summary->assets)
-                      : 0.0,
+      summary->assets
+          ? 100.0 * static_cast<double>(summary->drifted) / static_cast<double>(summary->assets)
+          : 0.0,
       static_cast<long long>(summary->dr_pairs), summary->seconds,
       summary->seconds > 0 ? static_cast<double>(summary->assets) / summary->seconds : 0.0);
   return 0;
@@ -332,11 +336,16 @@ int InventoryCli::AssetsList(CliContext& ctx) {
       sort.descending = true;
       n.remove_prefix(1);
     }
-    if (n == "name") sort.field = storage::AssetSortField::kName;
-    else if (n == "created_at") sort.field = storage::AssetSortField::kCreatedAt;
-    else if (n == "last_seen_at") sort.field = storage::AssetSortField::kLastSeenAt;
-    else if (n == "instance_id") sort.field = storage::AssetSortField::kInstanceId;
-    else return Failure("--sort: unknown field '" + std::string(n) + "'");
+    if (n == "name")
+      sort.field = storage::AssetSortField::kName;
+    else if (n == "created_at")
+      sort.field = storage::AssetSortField::kCreatedAt;
+    else if (n == "last_seen_at")
+      sort.field = storage::AssetSortField::kLastSeenAt;
+    else if (n == "instance_id")
+      sort.field = storage::AssetSortField::kInstanceId;
+    else
+      return Failure("--sort: unknown field '" + std::string(n) + "'");
   }
   storage::PageRequest page;
   page.limit = limit_;
@@ -345,9 +354,9 @@ int InventoryCli::AssetsList(CliContext& ctx) {
   if (json_) {
     boost::json::array items;
     for (const auto& a : result->items) items.push_back(api::AssetJson(a));
-    std::printf("%s\n", json::Serialize(boost::json::object{
-                                            {"items", items}, {"total", result->total}})
-                            .c_str());
+    std::printf(
+        "%s\n",
+        json::Serialize(boost::json::object{{"items", items}, {"total", result->total}}).c_str());
     return 0;
   }
   std::printf("%-36s  %-9s  %-24s  %-11s  %-10s  %-18s  %s\n", "ID", "PLATFORM", "NAME",
@@ -407,9 +416,12 @@ int InventoryCli::AssetsImport(CliContext& ctx) {
   }
   std::string format = format_;
   if (format.empty()) {
-    if (file_.ends_with(".csv")) format = "csv";
-    else if (file_.ends_with(".ndjson") || file_.ends_with(".jsonl")) format = "ndjson";
-    else format = "json";
+    if (file_.ends_with(".csv"))
+      format = "csv";
+    else if (file_.ends_with(".ndjson") || file_.ends_with(".jsonl"))
+      format = "ndjson";
+    else
+      format = "json";
   }
   Result<std::vector<storage::Asset>> rows =
       format == "csv" ? AssetsFromCsv(text) : AssetsFromJsonText(text, format == "ndjson");

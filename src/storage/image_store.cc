@@ -71,16 +71,18 @@ Status WriteArtifactsAndTags(Transaction& tx, const Image& m, std::string_view n
   QLRF_TRY(tx.Exec("DELETE FROM image_artifacts WHERE org_id = $1 AND image_id = $2",
                    {tx.org_id(), m.id}));
   for (const auto& a : m.artifacts) {
-    QLRF_TRY(tx.Exec("INSERT INTO image_artifacts (id, org_id, image_id, platform, region, ref, "
-                     "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                     {m.id + ":" + a.platform + ":" + a.region, tx.org_id(), m.id, a.platform,
-                      a.region, a.ref, std::string(now)}));
+    QLRF_TRY(
+        tx.Exec("INSERT INTO image_artifacts (id, org_id, image_id, platform, region, ref, "
+                "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                {m.id + ":" + a.platform + ":" + a.region, tx.org_id(), m.id, a.platform, a.region,
+                 a.ref, std::string(now)}));
   }
-  QLRF_TRY(tx.Exec("DELETE FROM image_tags WHERE org_id = $1 AND image_id = $2",
-                   {tx.org_id(), m.id}));
+  QLRF_TRY(
+      tx.Exec("DELETE FROM image_tags WHERE org_id = $1 AND image_id = $2", {tx.org_id(), m.id}));
   for (const auto& [k, v] : m.tags) {
-    QLRF_TRY(tx.Exec("INSERT INTO image_tags (org_id, image_id, key, value) VALUES ($1, $2, $3, $4)",
-                     {tx.org_id(), m.id, k, v}));
+    QLRF_TRY(
+        tx.Exec("INSERT INTO image_tags (org_id, image_id, key, value) VALUES ($1, $2, $3, $4)",
+                {tx.org_id(), m.id, k, v}));
   }
   return Ok();
 }
@@ -93,11 +95,9 @@ LineageEdge EdgeAt(const RowSet& r, size_t i) {
 
 bool PromotionAllowed(std::string_view from, std::string_view to) {
   static const std::vector<std::pair<std::string_view, std::string_view>> kAllowed = {
-      {"draft", "testing"},           {"draft", "revoked"},
-      {"testing", "production"},      {"testing", "draft"},
-      {"testing", "revoked"},         {"production", "deprecated"},
-      {"production", "revoked"},      {"deprecated", "production"},
-      {"deprecated", "revoked"}};
+      {"draft", "testing"},      {"draft", "revoked"},         {"testing", "production"},
+      {"testing", "draft"},      {"testing", "revoked"},       {"production", "deprecated"},
+      {"production", "revoked"}, {"deprecated", "production"}, {"deprecated", "revoked"}};
   return std::find(kAllowed.begin(), kAllowed.end(), std::pair(from, to)) != kAllowed.end();
 }
 
@@ -105,9 +105,10 @@ bool PromotionAllowed(std::string_view from, std::string_view to) {
 
 Status ImageStore::CreateFamily(Transaction& tx, const ImageFamily& f) {
   RequireTenant(tx);
-  QLRF_TRY(tx.Exec("INSERT INTO golden_image_families (id, org_id, name, os, description, "
-                   "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                   {f.id, tx.org_id(), f.name, f.os, f.description, f.created_at, f.updated_at}));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO golden_image_families (id, org_id, name, os, description, "
+              "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+              {f.id, tx.org_id(), f.name, f.os, f.description, f.created_at, f.updated_at}));
   return Ok();
 }
 
@@ -127,9 +128,10 @@ Result<std::optional<ImageFamily>> ImageStore::FindFamily(Transaction& tx, std::
 
 Status ImageStore::BumpFamily(Transaction& tx, std::string_view family) {
   RequireTenant(tx);
-  QLRF_TRY(tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE "
-                   "org_id = $1 AND name = $2",
-                   {tx.org_id(), std::string(family)}));
+  QLRF_TRY(
+      tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE "
+              "org_id = $1 AND name = $2",
+              {tx.org_id(), std::string(family)}));
   return Ok();
 }
 
@@ -141,8 +143,8 @@ Result<std::vector<ImageFamily>> ImageStore::ListFamilies(Transaction& tx) {
                                          {tx.org_id()}));
   std::vector<ImageFamily> out;
   for (size_t i = 0; i < r.rows(); ++i) {
-    out.push_back(ImageFamily{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
-                              r.Text(i, 4), r.Text(i, 5), r.Text(i, 6), r.Int(i, 7)});
+    out.push_back(ImageFamily{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                              r.Text(i, 5), r.Text(i, 6), r.Int(i, 7)});
   }
   return out;
 }
@@ -224,9 +226,10 @@ Status ImageStore::UpdateImage(Transaction& tx, const Image& m) {
 
 Status ImageStore::DeleteImage(Transaction& tx, std::string_view id) {
   RequireTenant(tx);
-  QLRF_TRY(tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE org_id = "
-                   "$1 AND name = (SELECT family FROM images WHERE org_id = $1 AND id = $2)",
-                   {tx.org_id(), std::string(id)}));
+  QLRF_TRY(
+      tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE org_id = "
+              "$1 AND name = (SELECT family FROM images WHERE org_id = $1 AND id = $2)",
+              {tx.org_id(), std::string(id)}));
   QLRF_ASSIGN_OR_RETURN(int64_t n, tx.Exec("DELETE FROM images WHERE org_id = $1 AND id = $2",
                                            {tx.org_id(), std::string(id)}));
   if (n == 0) {
@@ -237,13 +240,14 @@ Status ImageStore::DeleteImage(Transaction& tx, std::string_view id) {
 
 Status ImageStore::SetStatus(Transaction& tx, const Image& m, const Promotion& p) {
   RequireTenant(tx);
-  QLRF_TRY(tx.Exec("UPDATE images SET status = $3, updated_at = $4, promoted_at = CASE WHEN $3 = "
-                   "'production' THEN $4 ELSE promoted_at END WHERE org_id = $1 AND id = $2",
-                   {tx.org_id(), m.id, p.to_status, p.occurred_at}));
-  QLRF_TRY(tx.Exec("INSERT INTO image_promotions (id, org_id, image_id, from_status, to_status, "
-                   "actor_id, reason, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                   {p.id, tx.org_id(), m.id, p.from_status, p.to_status, p.actor_id, p.reason,
-                    p.occurred_at}));
+  QLRF_TRY(
+      tx.Exec("UPDATE images SET status = $3, updated_at = $4, promoted_at = CASE WHEN $3 = "
+              "'production' THEN $4 ELSE promoted_at END WHERE org_id = $1 AND id = $2",
+              {tx.org_id(), m.id, p.to_status, p.occurred_at}));
+  QLRF_TRY(tx.Exec(
+      "INSERT INTO image_promotions (id, org_id, image_id, from_status, to_status, "
+      "actor_id, reason, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {p.id, tx.org_id(), m.id, p.from_status, p.to_status, p.actor_id, p.reason, p.occurred_at}));
   QLRF_TRY(BumpFamily(tx, m.family));
   // The family's current production image: the most recently promoted production version.
   QLRF_ASSIGN_OR_RETURN(
@@ -255,11 +259,12 @@ Status ImageStore::SetStatus(Transaction& tx, const Image& m, const Promotion& p
     QLRF_TRY(tx.Exec("DELETE FROM image_family_current WHERE org_id = $1 AND family = $2",
                      {tx.org_id(), m.family}));
   } else {
-    QLRF_TRY(tx.Exec("INSERT INTO image_family_current (org_id, family, image_id, version, since) "
-                     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, family) DO UPDATE SET "
-                     "image_id = excluded.image_id, version = excluded.version, "
-                     "since = excluded.since",
-                     {tx.org_id(), m.family, cur.Text(0, 0), cur.Text(0, 1), cur.Text(0, 2)}));
+    QLRF_TRY(
+        tx.Exec("INSERT INTO image_family_current (org_id, family, image_id, version, since) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, family) DO UPDATE SET "
+                "image_id = excluded.image_id, version = excluded.version, "
+                "since = excluded.since",
+                {tx.org_id(), m.family, cur.Text(0, 0), cur.Text(0, 1), cur.Text(0, 2)}));
   }
   return Ok();
 }
@@ -306,12 +311,14 @@ Result<bool> ImageStore::IsAncestor(Transaction& tx, std::string_view ancestor,
 
 Status ImageStore::AddParent(Transaction& tx, const LineageEdge& e) {
   RequireTenant(tx);
-  QLRF_TRY(tx.Exec("INSERT INTO image_lineage (org_id, parent_id, child_id, relation, created_at) "
-                   "VALUES ($1, $2, $3, $4, $5)",
-                   {tx.org_id(), e.parent_id, e.child_id, e.relation, e.created_at}));
-  QLRF_TRY(tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE org_id = "
-                   "$1 AND name = (SELECT family FROM images WHERE org_id = $1 AND id = $2)",
-                   {tx.org_id(), e.child_id}));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO image_lineage (org_id, parent_id, child_id, relation, created_at) "
+              "VALUES ($1, $2, $3, $4, $5)",
+              {tx.org_id(), e.parent_id, e.child_id, e.relation, e.created_at}));
+  QLRF_TRY(
+      tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE org_id = "
+              "$1 AND name = (SELECT family FROM images WHERE org_id = $1 AND id = $2)",
+              {tx.org_id(), e.child_id}));
   return Ok();
 }
 
@@ -411,16 +418,17 @@ Result<std::vector<TreeNode>> ImageStore::FamilyTree(Transaction& tx, std::strin
 
 Status ImageStore::AddBuild(Transaction& tx, const Build& b) {
   RequireTenant(tx);
-  QLRF_TRY(tx.Exec("INSERT INTO image_builds (id, org_id, image_id, builder_id, build_type, "
-                   "source_repo, source_commit, started_at, finished_at, slsa_level, provenance, "
-                   "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                   Params{b.id, tx.org_id(), b.image_id, b.builder_id, b.build_type, b.source_repo,
-                          b.source_commit}
-                       .AddOptional(b.started_at)
-                       .AddOptional(b.finished_at)
-                       .Add(b.slsa_level)
-                       .Add(b.provenance)
-                       .Add(b.created_at)));
+  QLRF_TRY(
+      tx.Exec("INSERT INTO image_builds (id, org_id, image_id, builder_id, build_type, "
+              "source_repo, source_commit, started_at, finished_at, slsa_level, provenance, "
+              "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+              Params{b.id, tx.org_id(), b.image_id, b.builder_id, b.build_type, b.source_repo,
+                     b.source_commit}
+                  .AddOptional(b.started_at)
+                  .AddOptional(b.finished_at)
+                  .Add(b.slsa_level)
+                  .Add(b.provenance)
+                  .Add(b.created_at)));
   return Ok();
 }
 
@@ -452,8 +460,8 @@ Result<std::vector<DeploymentGroup>> ImageStore::Deployments(Transaction& tx, co
                        {tx.org_id(), m.family, m.version}));
   std::vector<DeploymentGroup> out;
   for (size_t i = 0; i < r.rows(); ++i) {
-    out.push_back(DeploymentGroup{r.OptText(i, 0), r.Text(i, 1), r.Text(i, 2), r.Int(i, 3),
-                                  r.Int(i, 4)});
+    out.push_back(
+        DeploymentGroup{r.OptText(i, 0), r.Text(i, 1), r.Text(i, 2), r.Int(i, 3), r.Int(i, 4)});
   }
   return out;
 }

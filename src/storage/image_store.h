@@ -116,7 +116,8 @@ class ImageStore {
   static Result<std::optional<Image>> GetImage(Transaction& tx, std::string_view id);
   static Result<Page<Image>> ListImages(Transaction& tx, const ImageFilter& filter,
                                         const PageRequest& page);
-  static Status UpdateImage(Transaction& tx, const Image& image);  // description, signed, sbom_ref, tags
+  static Status UpdateImage(Transaction& tx,
+                            const Image& image);  // description, signed, sbom_ref, tags
   static Status DeleteImage(Transaction& tx, std::string_view id);
 
   // Records a status change and keeps image_family_current in step.

@@ -119,12 +119,15 @@ std::string FilterSql(const AssetFilter& f, Params& params, const std::string& t
     std::string pk = P(params);
     params.Add(v);
     w += " AND EXISTS (SELECT 1 FROM asset_tags t WHERE t.org_id = a.org_id AND t.asset_id = a.id"
-         " AND t.key = " + pk + " AND t.value = " + P(params) + ")";
+         " AND t.key = " +
+         pk + " AND t.value = " + P(params) + ")";
   }
   if (f.drifted) {
     w += std::string(*f.drifted ? " AND EXISTS" : " AND NOT EXISTS") +
-         " (SELECT 1 FROM image_family_current c WHERE c.org_id = " + t + ".org_id AND "
-         "c.family = " + t + ".image_family AND c.version <> " + t + ".image_version)";
+         " (SELECT 1 FROM image_family_current c WHERE c.org_id = " + t +
+         ".org_id AND "
+         "c.family = " +
+         t + ".image_family AND c.version <> " + t + ".image_version)";
   }
   if (f.text && !f.text->empty()) {
     std::string pattern = "%";
@@ -161,22 +164,18 @@ std::string SortValue(const Asset& a, AssetSortField f) {
 }
 
 Status WriteTags(Transaction& tx, const Asset& a) {
-  QLRF_TRY(tx.Exec("DELETE FROM asset_tags WHERE org_id = $1 AND asset_id = $2",
-                   {tx.org_id(), a.id}));
+  QLRF_TRY(
+      tx.Exec("DELETE FROM asset_tags WHERE org_id = $1 AND asset_id = $2", {tx.org_id(), a.id}));
   for (const auto& [k, v] : a.tags) {
-    QLRF_TRY(tx.Exec("INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES ($1, $2, $3, $4)",
-                     {tx.org_id(), a.id, k, v}));
+    QLRF_TRY(
+        tx.Exec("INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES ($1, $2, $3, $4)",
+                {tx.org_id(), a.id, k, v}));
   }
   return Ok();
 }
 
 Params AssetParams(const Transaction& tx, const Asset& a) {
-  return Params{a.id,
-                tx.org_id(),
-                a.platform,
-                a.instance_id,
-                a.name,
-                a.environment}
+  return Params{a.id, tx.org_id(), a.platform, a.instance_id, a.name, a.environment}
       .AddOptional(a.site_id)
       .Add(a.region)
       .Add(a.state)
@@ -220,8 +219,8 @@ constexpr std::string_view kPairCols =
     "replication_status, last_drill_at, created_at, updated_at";
 
 DrPair PairAt(const RowSet& r, size_t i) {
-  return DrPair{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2),    r.Text(i, 3),
-                r.Text(i, 4), r.Int(i, 5),  r.Int(i, 6),     r.Text(i, 7),
+  return DrPair{r.Text(i, 0), r.Text(i, 1),    r.Text(i, 2),  r.Text(i, 3),
+                r.Text(i, 4), r.Int(i, 5),     r.Int(i, 6),   r.Text(i, 7),
                 r.Text(i, 8), r.OptText(i, 9), r.Text(i, 10), r.Text(i, 11)};
 }
 
@@ -278,10 +277,10 @@ Result<Page<Site>> InventoryStore::ListSites(Transaction& tx, const PageRequest&
   Params params{tx.org_id()};
   std::string keyset = Keyset(page, params);
   params.Add(int64_t{page.limit + 1});
-  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kSiteCols) +
-                                             " FROM sites WHERE org_id = $1" + keyset +
-                                             " ORDER BY created_at, id LIMIT " + P(params),
-                                         params));
+  QLRF_ASSIGN_OR_RETURN(
+      auto r, tx.Query("SELECT " + std::string(kSiteCols) + " FROM sites WHERE org_id = $1" +
+                           keyset + " ORDER BY created_at, id LIMIT " + P(params),
+                       params));
   std::vector<Site> items;
   for (size_t i = 0; i < r.rows(); ++i) {
     items.push_back(SiteAt(r, i));
@@ -293,11 +292,11 @@ Result<Page<Site>> InventoryStore::ListSites(Transaction& tx, const PageRequest&
 
 Status InventoryStore::UpdateSite(Transaction& tx, const Site& s) {
   RequireTenant(tx);
-  return ExpectOne(tx.Exec("UPDATE sites SET name = $3, region = $4, datacenter = $5, "
-                           "environment = $6, updated_at = $7 WHERE org_id = $1 AND id = $2",
-                           {tx.org_id(), s.id, s.name, s.region, s.datacenter, s.environment,
-                            s.updated_at}),
-                   "site");
+  return ExpectOne(
+      tx.Exec("UPDATE sites SET name = $3, region = $4, datacenter = $5, "
+              "environment = $6, updated_at = $7 WHERE org_id = $1 AND id = $2",
+              {tx.org_id(), s.id, s.name, s.region, s.datacenter, s.environment, s.updated_at}),
+      "site");
 }
 
 Status InventoryStore::DeleteSite(Transaction& tx, std::string_view id) {
@@ -348,9 +347,8 @@ Result<AssetPage> InventoryStore::ListAssets(Transaction& tx, const AssetFilter&
   if (RollupCovers(filter)) {
     Params rp{tx.org_id()};
     std::string rwhere = " WHERE r.org_id = $1" + FilterSql(filter, rp, "r");
-    QLRF_ASSIGN_OR_RETURN(auto c, tx.Query("SELECT COALESCE(SUM(r.n), 0) FROM asset_rollup r" +
-                                               rwhere,
-                                           rp));
+    QLRF_ASSIGN_OR_RETURN(
+        auto c, tx.Query("SELECT COALESCE(SUM(r.n), 0) FROM asset_rollup r" + rwhere, rp));
     out.total = c.Int(0, 0);
   } else {
     QLRF_ASSIGN_OR_RETURN(auto c, tx.Query("SELECT count(*) FROM assets a" + where, params));
@@ -372,10 +370,10 @@ Result<AssetPage> InventoryStore::ListAssets(Transaction& tx, const AssetFilter&
              P(params) + ")";
   }
   params.Add(int64_t{page.limit + 1});
-  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kAssetCols) + " FROM assets a" +
-                                             where + keyset + " ORDER BY " + col + " " + dir +
-                                             ", a.id " + dir + " LIMIT " + P(params),
-                                         params));
+  QLRF_ASSIGN_OR_RETURN(
+      auto r, tx.Query("SELECT " + std::string(kAssetCols) + " FROM assets a" + where + keyset +
+                           " ORDER BY " + col + " " + dir + ", a.id " + dir + " LIMIT " + P(params),
+                       params));
   std::vector<Asset> items;
   items.reserve(r.rows());
   for (size_t i = 0; i < r.rows(); ++i) {
@@ -394,7 +392,7 @@ Result<std::vector<std::pair<std::vector<std::string>, int64_t>>> InventoryStore
     Transaction& tx, const AssetFilter& filter, const std::vector<std::string>& group_by) {
   RequireTenant(tx);
   static const std::vector<std::string> kAllowed = {"environment", "platform", "state",
-                                                    "site_id", "region", "image_family"};
+                                                    "site_id",     "region",   "image_family"};
   // From the rollup when the filter allows (site_id '' there stands for no site), else a scan.
   const bool rollup = RollupCovers(filter);
   const std::string t = rollup ? "r" : "a";
@@ -411,10 +409,9 @@ Result<std::vector<std::pair<std::vector<std::string>, int64_t>>> InventoryStore
   if (rollup) {
     where += " AND r.n > 0";
   }
-  std::string sql = group_by.empty()
-                        ? "SELECT " + count + from + where
-                        : "SELECT " + cols + ", " + count + from + where + " GROUP BY " + cols +
-                              " ORDER BY " + cols;
+  std::string sql = group_by.empty() ? "SELECT " + count + from + where
+                                     : "SELECT " + cols + ", " + count + from + where +
+                                           " GROUP BY " + cols + " ORDER BY " + cols;
   QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, params));
   std::vector<std::pair<std::vector<std::string>, int64_t>> out;
   for (size_t i = 0; i < r.rows(); ++i) {
@@ -433,11 +430,11 @@ Result<UpsertStats> InventoryStore::UpsertAssets(Transaction& tx, std::vector<As
   RequireTenant(tx);
   UpsertStats stats;
   for (auto& a : assets) {
-    QLRF_ASSIGN_OR_RETURN(
-        auto r, tx.Query("SELECT " + std::string(kAssetCols) +
-                             " FROM assets a WHERE a.org_id = $1 AND a.platform = $2 AND "
-                             "a.instance_id = $3",
-                         {tx.org_id(), a.platform, a.instance_id}));
+    QLRF_ASSIGN_OR_RETURN(auto r,
+                          tx.Query("SELECT " + std::string(kAssetCols) +
+                                       " FROM assets a WHERE a.org_id = $1 AND a.platform = $2 AND "
+                                       "a.instance_id = $3",
+                                   {tx.org_id(), a.platform, a.instance_id}));
     a.last_seen_at = std::string(now);
     a.updated_at = std::string(now);
     if (r.empty()) {
@@ -536,9 +533,8 @@ Status InventoryStore::CreateDrPair(Transaction& tx, const DrPair& p) {
   RequireTenant(tx);
   QLRF_TRY(tx.Exec("INSERT INTO dr_pairs (" + std::string(kPairCols) +
                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                   Params{p.id, tx.org_id(), p.name, p.primary_site_id, p.dr_site_id,
-                          p.rpo_seconds, p.rto_seconds, p.replication_mode,
-                          p.replication_status}
+                   Params{p.id, tx.org_id(), p.name, p.primary_site_id, p.dr_site_id, p.rpo_seconds,
+                          p.rto_seconds, p.replication_mode, p.replication_status}
                        .AddOptional(p.last_drill_at)
                        .Add(p.created_at)
                        .Add(p.updated_at)));
@@ -561,10 +557,10 @@ Result<Page<DrPair>> InventoryStore::ListDrPairs(Transaction& tx, const PageRequ
   Params params{tx.org_id()};
   std::string keyset = Keyset(page, params);
   params.Add(int64_t{page.limit + 1});
-  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kPairCols) +
-                                             " FROM dr_pairs WHERE org_id = $1" + keyset +
-                                             " ORDER BY created_at, id LIMIT " + P(params),
-                                         params));
+  QLRF_ASSIGN_OR_RETURN(
+      auto r, tx.Query("SELECT " + std::string(kPairCols) + " FROM dr_pairs WHERE org_id = $1" +
+                           keyset + " ORDER BY created_at, id LIMIT " + P(params),
+                       params));
   std::vector<DrPair> items;
   for (size_t i = 0; i < r.rows(); ++i) {
     items.push_back(PairAt(r, i));
@@ -576,22 +572,21 @@ Result<Page<DrPair>> InventoryStore::ListDrPairs(Transaction& tx, const PageRequ
 
 Status InventoryStore::UpdateDrPair(Transaction& tx, const DrPair& p) {
   RequireTenant(tx);
-  return ExpectOne(
-      tx.Exec("UPDATE dr_pairs SET name = $3, rpo_seconds = $4, rto_seconds = $5, "
-              "replication_mode = $6, replication_status = $7, last_drill_at = $8, "
-              "updated_at = $9 WHERE org_id = $1 AND id = $2",
-              Params{tx.org_id(), p.id, p.name, p.rpo_seconds, p.rto_seconds, p.replication_mode,
-                     p.replication_status}
-                  .AddOptional(p.last_drill_at)
-                  .Add(p.updated_at)),
-      "DR pair");
+  return ExpectOne(tx.Exec("UPDATE dr_pairs SET name = $3, rpo_seconds = $4, rto_seconds = $5, "
+                           "replication_mode = $6, replication_status = $7, last_drill_at = $8, "
+                           "updated_at = $9 WHERE org_id = $1 AND id = $2",
+                           Params{tx.org_id(), p.id, p.name, p.rpo_seconds, p.rto_seconds,
+                                  p.replication_mode, p.replication_status}
+                               .AddOptional(p.last_drill_at)
+                               .Add(p.updated_at)),
+                   "DR pair");
 }
 
 Status InventoryStore::DeleteDrPair(Transaction& tx, std::string_view id) {
   RequireTenant(tx);
-  return ExpectOne(tx.Exec("DELETE FROM dr_pairs WHERE org_id = $1 AND id = $2",
-                           {tx.org_id(), std::string(id)}),
-                   "DR pair");
+  return ExpectOne(
+      tx.Exec("DELETE FROM dr_pairs WHERE org_id = $1 AND id = $2", {tx.org_id(), std::string(id)}),
+      "DR pair");
 }
 
 }  // namespace qlrf::storage

@@ -56,7 +56,7 @@ struct AssetFilter {
   std::vector<std::pair<std::string, std::string>> tags;  // all must match
   std::optional<std::string> image_family;
   std::optional<std::string> image_version;
-  std::optional<bool> drifted;  // against image_family_current
+  std::optional<bool> drifted;      // against image_family_current
   std::optional<std::string> text;  // substring of name or instance_id
 };
 

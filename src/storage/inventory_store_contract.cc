@@ -53,13 +53,13 @@ void ExpectRollupExact(Database& db) {
 
 TEST_P(StoreContract, AssetRollupStaysExact) {
   ASSERT_TRUE(WithWrite(db(), "", [](Transaction& tx) {
-    return IdentityStore::CreateOrg(tx, Org{"org-a", "a", "a", std::nullopt, "plan_only",
-                                            std::string(kT), std::string(kT)});
+    return IdentityStore::CreateOrg(
+        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
   }));
   std::string site = "00000000-0000-4000-8000-00000000a001";
   ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
-    QLRF_TRY(InventoryStore::CreateSite(tx, Site{site, "", "s", "aws", "r", "", "production",
-                                                 std::string(kT), std::string(kT)}));
+    QLRF_TRY(InventoryStore::CreateSite(
+        tx, Site{site, "", "s", "aws", "r", "", "production", std::string(kT), std::string(kT)}));
     std::vector<Asset> bulk;
     // More than one multi-row statement on either backend (50 rows on SQLite, 300 on PG).
     for (int i = 0; i < 650; ++i) {

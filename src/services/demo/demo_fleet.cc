@@ -111,8 +111,14 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
   std::vector<storage::Site> sites;
   int weight_sum = 0;
   for (const auto& spec : kSites) {
-    storage::Site s{NewUuid(rnd), org, spec.name, spec.platform, spec.region, spec.datacenter,
-                    spec.environment, Iso(now - std::chrono::hours(24 * 400)),
+    storage::Site s{NewUuid(rnd),
+                    org,
+                    spec.name,
+                    spec.platform,
+                    spec.region,
+                    spec.datacenter,
+                    spec.environment,
+                    Iso(now - std::chrono::hours(24 * 400)),
                     Iso(now - std::chrono::hours(24 * 400))};
     QLRF_TRY(storage::InventoryStore::CreateSite(tx, s));
     sites.push_back(std::move(s));
@@ -120,20 +126,21 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
   }
   out.sites = static_cast<int64_t>(sites.size());
   for (const auto& [p, d] : kPairs) {
-    storage::DrPair pair{NewUuid(rnd),
-                         org,
-                         std::string(kSites[static_cast<size_t>(p)].name) + "-dr",
-                         sites[static_cast<size_t>(p)].id,
-                         sites[static_cast<size_t>(d)].id,
-                         static_cast<int64_t>(60 * (1 + rnd.Below(15))),
-                         static_cast<int64_t>(900 * (1 + rnd.Below(8))),
-                         rnd.Below(3) == 0 ? "sync" : "async",
-                         rnd.Below(6) == 0 ? "lagging" : "healthy",
-                         rnd.Below(3) == 0 ? std::nullopt
-                                           : std::optional<std::string>(Iso(
-                                                 now - std::chrono::hours(24 * (5 + rnd.Below(80))))),
-                         Iso(now - std::chrono::hours(24 * 300)),
-                         Iso(now - std::chrono::hours(24 * 300))};
+    storage::DrPair pair{
+        NewUuid(rnd),
+        org,
+        std::string(kSites[static_cast<size_t>(p)].name) + "-dr",
+        sites[static_cast<size_t>(p)].id,
+        sites[static_cast<size_t>(d)].id,
+        static_cast<int64_t>(60 * (1 + rnd.Below(15))),
+        static_cast<int64_t>(900 * (1 + rnd.Below(8))),
+        rnd.Below(3) == 0 ? "sync" : "async",
+        rnd.Below(6) == 0 ? "lagging" : "healthy",
+        rnd.Below(3) == 0
+            ? std::nullopt
+            : std::optional<std::string>(Iso(now - std::chrono::hours(24 * (5 + rnd.Below(80))))),
+        Iso(now - std::chrono::hours(24 * 300)),
+        Iso(now - std::chrono::hours(24 * 300))};
     QLRF_TRY(storage::InventoryStore::CreateDrPair(tx, pair));
     ++out.pairs;
   }
@@ -142,7 +149,10 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
   for (const auto& spec : kFamilies) {
     FamilyVersions fv;
     fv.family = spec.name;
-    storage::ImageFamily f{NewUuid(rnd), org, spec.name, spec.os,
+    storage::ImageFamily f{NewUuid(rnd),
+                           org,
+                           spec.name,
+                           spec.os,
                            std::string("Golden image family ") + spec.name,
                            Iso(now - std::chrono::hours(24 * 420)),
                            Iso(now - std::chrono::hours(24 * 420))};
@@ -168,8 +178,8 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
       m.created_at = m.updated_at = Iso(release);
       m.artifacts.push_back({std::string(spec.os) == "windows" ? "azure" : "aws", "us-east-1",
                              "ami-" + RandomHex(rnd, 8)});
-      m.artifacts.push_back({"gcp", "us-central1", "projects/golden/global/images/" +
-                                                       m.family + "-" + m.version});
+      m.artifacts.push_back(
+          {"gcp", "us-central1", "projects/golden/global/images/" + m.family + "-" + m.version});
       m.tags["cis_level"] = spec.parent != nullptr ? "2" : "1";
       QLRF_TRY(storage::ImageStore::CreateImage(tx, m));
       // Lifecycle: testing → production for all but the newest; older than the current
@@ -198,17 +208,18 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
             tx, {parent->ids[static_cast<size_t>(base)], m.id, "derived_from", Iso(release)}));
       }
       if (v >= n - 3) {
-        storage::Build b{NewUuid(rnd),
-                         m.id,
-                         "https://github.com/acme/image-builder/.github/workflows/build.yml@refs/heads/main",
-                         "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
-                         "git+https://github.com/acme/golden-images",
-                         RandomHex(rnd, 20),
-                         Iso(release - std::chrono::minutes(40)),
-                         Iso(release - std::chrono::minutes(5)),
-                         v == n - 1 ? 3 : 2,
-                         R"({"_type":"https://in-toto.io/Statement/v1","predicateType":"https://slsa.dev/provenance/v1"})",
-                         Iso(release)};
+        storage::Build b{
+            NewUuid(rnd),
+            m.id,
+            "https://github.com/acme/image-builder/.github/workflows/build.yml@refs/heads/main",
+            "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+            "git+https://github.com/acme/golden-images",
+            RandomHex(rnd, 20),
+            Iso(release - std::chrono::minutes(40)),
+            Iso(release - std::chrono::minutes(5)),
+            v == n - 1 ? 3 : 2,
+            R"({"_type":"https://in-toto.io/Statement/v1","predicateType":"https://slsa.dev/provenance/v1"})",
+            Iso(release)};
         QLRF_TRY(storage::ImageStore::AddBuild(tx, b));
       }
       fv.ids.push_back(m.id);
@@ -233,7 +244,11 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
     const auto& fam = families[static_cast<size_t>(fams[rnd.Below(fams.size())])];
     // 62% on the current production version, then older ones; a few on the testing one.
     double u = rnd.Unit();
-    int back = u < 0.62 ? 0 : u < 0.84 ? 1 : u < 0.93 ? 2 : u < 0.97 ? 3 + static_cast<int>(rnd.Below(3)) : -1;
+    int back = u < 0.62   ? 0
+               : u < 0.84 ? 1
+               : u < 0.93 ? 2
+               : u < 0.97 ? 3 + static_cast<int>(rnd.Below(3))
+                          : -1;
     int vi = std::clamp(fam.production - back, 0, static_cast<int>(fam.versions.size()) - 1);
     storage::Asset a;
     // Time-ordered ids keep the primary-key inserts of a large fleet at the end of the B-tree.
@@ -247,9 +262,12 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
     std::snprintf(name, sizeof name, "%s-%s-%06lld", tier, site.region.c_str(),
                   static_cast<long long>(done_before + i));
     a.name = name;
-    if (a.platform == "aws") a.instance_id = "i-" + RandomHex(rnd, 8) + RandomHex(rnd, 1);
-    else if (a.platform == "k8s") a.instance_id = std::string("pod/") + name;
-    else a.instance_id = site.platform + "-" + RandomHex(rnd, 10);
+    if (a.platform == "aws")
+      a.instance_id = "i-" + RandomHex(rnd, 8) + RandomHex(rnd, 1);
+    else if (a.platform == "k8s")
+      a.instance_id = std::string("pod/") + name;
+    else
+      a.instance_id = site.platform + "-" + RandomHex(rnd, 10);
     a.environment = site.environment;
     a.site_id = site.id;
     a.region = site.region;
@@ -305,7 +323,9 @@ Result<DemoSummary> GenerateDemo(storage::Database& db, const Clock& clock,
           QLRF_ASSIGN_OR_RETURN(auto found, storage::IdentityStore::FindOrgBySlug(tx, slug));
           if (found) return std::move(*found);
           storage::Org o{NewUuid(rnd), k == 0 ? "Default" : "Demo " + std::to_string(k + 1),
-                         slug, std::nullopt, "plan_only", Iso(now), Iso(now)};
+                         slug,         std::nullopt,
+                         "plan_only",  Iso(now),
+                         Iso(now)};
           QLRF_TRY(storage::IdentityStore::CreateOrg(tx, o));
           return o;
         }));

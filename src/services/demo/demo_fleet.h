@@ -19,7 +19,7 @@ struct DemoOptions {
   int64_t assets = 10000;  // total, spread over the orgs
   int orgs = 1;            // "default" plus demo-2 … demo-K
   uint64_t seed = 42;
-  bool if_empty = false;   // do nothing when the first org already has assets
+  bool if_empty = false;  // do nothing when the first org already has assets
 };
 
 struct DemoSummary {

@@ -282,8 +282,8 @@ Result<storage::Membership> IdentityService::UpdateMemberRole(const RequestConte
           }
         }
         QLRF_TRY(IdentityStore::UpdateMemberRole(tx, user_id, role, Now()));
-        QLRF_TRY(auditor_.Record(tx, ctx, "member.update_role", "user", user_id,
-                                 {{"role", m.role}}, {{"role", role}}));
+        QLRF_TRY(auditor_.Record(tx, ctx, "member.update_role", "user", user_id, {{"role", m.role}},
+                                 {{"role", role}}));
         m.role = std::string(role);
         return m;
       });

@@ -16,7 +16,7 @@ using storage::WithWrite;
 
 namespace {
 
-const std::vector<std::string_view> kPlatforms = {"aws", "azure", "gcp", "vsphere",
+const std::vector<std::string_view> kPlatforms = {"aws", "azure",   "gcp",      "vsphere",
                                                   "k8s", "libvirt", "baremetal"};
 
 Status CheckName(std::string_view field, std::string_view v, size_t max) {
@@ -42,10 +42,14 @@ Result<std::vector<storage::ImageArtifact>> ArtifactsFromJson(const boost::json:
       if (!m.is_string()) {
         return Fail(FieldError(p + "." + std::string(k), "must be a string"));
       }
-      if (k == "platform") art.platform = std::string(m.as_string());
-      else if (k == "region") art.region = std::string(m.as_string());
-      else if (k == "ref") art.ref = std::string(m.as_string());
-      else return Fail(FieldError(p + "." + std::string(k), "unknown field"));
+      if (k == "platform")
+        art.platform = std::string(m.as_string());
+      else if (k == "region")
+        art.region = std::string(m.as_string());
+      else if (k == "ref")
+        art.ref = std::string(m.as_string());
+      else
+        return Fail(FieldError(p + "." + std::string(k), "unknown field"));
     }
     if (std::find(kPlatforms.begin(), kPlatforms.end(), art.platform) == kPlatforms.end()) {
       return Fail(FieldError(p + ".platform", "unknown platform '" + art.platform + "'"));
@@ -71,8 +75,8 @@ Result<std::map<std::string, std::string>> TagsFromJson(const boost::json::value
 }
 
 boost::json::object Summary(const storage::Image& m) {
-  return {{"family", m.family}, {"version", m.version}, {"status", m.status},
-          {"signed", m.is_signed}};
+  return {
+      {"family", m.family}, {"version", m.version}, {"status", m.status}, {"signed", m.is_signed}};
 }
 
 std::string StringAt(const boost::json::value* v) {
@@ -135,7 +139,9 @@ Result<ParsedProvenance> ParseProvenance(const boost::json::value& st) {
   }
   std::string type = StringAt(Path(st, {"_type"}));
   if (type.rfind("https://in-toto.io/Statement/", 0) != 0) {
-    return Fail(FieldError("provenance._type", "must be an in-toto Statement (https://in-toto.io/Statement/v1 or v0.1)"));
+    return Fail(
+        FieldError("provenance._type",
+                   "must be an in-toto Statement (https://in-toto.io/Statement/v1 or v0.1)"));
   }
   std::string pred = StringAt(Path(st, {"predicateType"}));
   ParsedProvenance p;
@@ -260,8 +266,7 @@ Result<storage::Image> ImageService::PatchImage(const RequestContext& ctx, std::
     }
     m.updated_at = Now();
     QLRF_TRY(ImageStore::UpdateImage(tx, m));
-    QLRF_TRY(auditor_.Record(tx, ctx, "image.update", "image", m.id, Summary(current),
-                             Summary(m)));
+    QLRF_TRY(auditor_.Record(tx, ctx, "image.update", "image", m.id, Summary(current), Summary(m)));
     return m;
   });
 }
@@ -274,13 +279,13 @@ Result<storage::Image> ImageService::Promote(const RequestContext& ctx, std::str
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Image> {
     QLRF_ASSIGN_OR_RETURN(auto m, Required(ImageStore::GetImage(tx, id), "image"));
     if (!storage::PromotionAllowed(m.status, to)) {
-      return Fail(FailedPrecondition("an image cannot go from " + m.status + " to " +
-                                     std::string(to))
-                      .With("field", "status")
-                      .With("current_status", m.status));
+      return Fail(
+          FailedPrecondition("an image cannot go from " + m.status + " to " + std::string(to))
+              .With("field", "status")
+              .With("current_status", m.status));
     }
-    storage::Promotion p{NewUuid(random_), m.id, m.status, std::string(to), ctx.principal.id,
-                         reason, Now()};
+    storage::Promotion p{NewUuid(random_), m.id,   m.status, std::string(to),
+                         ctx.principal.id, reason, Now()};
     QLRF_TRY(ImageStore::SetStatus(tx, m, p));
     QLRF_TRY(auditor_.Record(tx, ctx, "image.promote", "image", m.id, {{"status", m.status}},
                              {{"status", p.to_status}, {"reason", reason}}));
@@ -318,8 +323,7 @@ Result<storage::Image> ImageService::CurrentProduction(const RequestContext& ctx
   });
 }
 
-Result<int64_t> ImageService::FamilyGeneration(const RequestContext& ctx,
-                                               std::string_view family) {
+Result<int64_t> ImageService::FamilyGeneration(const RequestContext& ctx, std::string_view family) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<int64_t> {
     QLRF_ASSIGN_OR_RETURN(auto f, Required(ImageStore::FindFamily(tx, family), "image family"));
     return f.generation;
@@ -347,11 +351,11 @@ Result<ImageLineage> ImageService::Lineage(const RequestContext& ctx, std::strin
 
 Result<std::vector<storage::TreeNode>> ImageService::FamilyTree(const RequestContext& ctx,
                                                                 std::string_view family) {
-  return WithRead(db_, ctx.principal.org_id,
-                  [&](Transaction& tx) -> Result<std::vector<storage::TreeNode>> {
-                    QLRF_ASSIGN_OR_RETURN(auto f, Required(ImageStore::FindFamily(tx, family), "image family"));
-                    return ImageStore::FamilyTree(tx, family);
-                  });
+  return WithRead(
+      db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<std::vector<storage::TreeNode>> {
+        QLRF_ASSIGN_OR_RETURN(auto f, Required(ImageStore::FindFamily(tx, family), "image family"));
+        return ImageStore::FamilyTree(tx, family);
+      });
 }
 
 Result<storage::LineageEdge> ImageService::AddParent(const RequestContext& ctx,
@@ -364,38 +368,32 @@ Result<storage::LineageEdge> ImageService::AddParent(const RequestContext& ctx,
   if (!IsUuid(parent_id)) {
     return Fail(FieldError("parent_id", "must be a UUID"));
   }
-  return WithWrite(db_, ctx.principal.org_id,
-                   [&](Transaction& tx) -> Result<storage::LineageEdge> {
-                     QLRF_ASSIGN_OR_RETURN(auto child, Required(ImageStore::GetImage(tx, child_id), "image"));
-                     QLRF_ASSIGN_OR_RETURN(auto parent, ImageStore::GetImage(tx, parent_id));
-                     if (!parent) {
-                       return Fail(FieldError("parent_id", "no such image").With("reason", "not_found"));
-                     }
-                     if (child_id == parent_id) {
-                       return Fail(FailedPrecondition("an image cannot be its own parent")
-                                       .With("field", "parent_id"));
-                     }
-                     QLRF_ASSIGN_OR_RETURN(bool cycle,
-                                           ImageStore::IsAncestor(tx, child_id, parent_id));
-                     if (cycle) {
-                       return Fail(FailedPrecondition("the parent descends from this image; the "
-                                                      "edge would make a lineage cycle")
-                                       .With("field", "parent_id"));
-                     }
-                     storage::LineageEdge e{std::string(parent_id), std::string(child_id),
-                                            relation, Now()};
-                     auto st = ImageStore::AddParent(tx, e);
-                     if (!st && st.error().code == ErrorCode::kAlreadyExists) {
-                       return Fail(AlreadyExists("this parent is already recorded")
-                                       .With("field", "parent_id"));
-                     }
-                     QLRF_TRY(st);
-                     QLRF_TRY(auditor_.Record(tx, ctx, "image.lineage.add_parent", "image",
-                                              std::string(child_id), nullptr,
-                                              {{"parent_id", e.parent_id},
-                                               {"relation", e.relation}}));
-                     return e;
-                   });
+  return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::LineageEdge> {
+    QLRF_ASSIGN_OR_RETURN(auto child, Required(ImageStore::GetImage(tx, child_id), "image"));
+    QLRF_ASSIGN_OR_RETURN(auto parent, ImageStore::GetImage(tx, parent_id));
+    if (!parent) {
+      return Fail(FieldError("parent_id", "no such image").With("reason", "not_found"));
+    }
+    if (child_id == parent_id) {
+      return Fail(
+          FailedPrecondition("an image cannot be its own parent").With("field", "parent_id"));
+    }
+    QLRF_ASSIGN_OR_RETURN(bool cycle, ImageStore::IsAncestor(tx, child_id, parent_id));
+    if (cycle) {
+      return Fail(FailedPrecondition("the parent descends from this image; the "
+                                     "edge would make a lineage cycle")
+                      .With("field", "parent_id"));
+    }
+    storage::LineageEdge e{std::string(parent_id), std::string(child_id), relation, Now()};
+    auto st = ImageStore::AddParent(tx, e);
+    if (!st && st.error().code == ErrorCode::kAlreadyExists) {
+      return Fail(AlreadyExists("this parent is already recorded").With("field", "parent_id"));
+    }
+    QLRF_TRY(st);
+    QLRF_TRY(auditor_.Record(tx, ctx, "image.lineage.add_parent", "image", std::string(child_id),
+                             nullptr, {{"parent_id", e.parent_id}, {"relation", e.relation}}));
+    return e;
+  });
 }
 
 Result<storage::Build> ImageService::AddBuild(const RequestContext& ctx, std::string_view image_id,

@@ -17,10 +17,9 @@ using storage::WithWrite;
 
 namespace {
 
-const std::vector<std::string_view> kPlatforms = {"aws", "azure", "gcp", "vsphere",
+const std::vector<std::string_view> kPlatforms = {"aws", "azure",   "gcp",      "vsphere",
                                                   "k8s", "libvirt", "baremetal"};
-const std::vector<std::string_view> kEnvironments = {"production", "staging", "development",
-                                                     "dr"};
+const std::vector<std::string_view> kEnvironments = {"production", "staging", "development", "dr"};
 const std::vector<std::string_view> kStates = {"running", "stopped", "terminated", "unknown"};
 
 bool OneOf(const std::vector<std::string_view>& set, std::string_view v) {
@@ -38,8 +37,8 @@ std::string Join(const std::vector<std::string_view>& set) {
 Status CheckEnum(std::string_view field, std::string_view value,
                  const std::vector<std::string_view>& set) {
   if (!OneOf(set, value)) {
-    return Fail(FieldError(std::string(field), "must be one of " + Join(set) + ", got '" +
-                                                   std::string(value) + "'"));
+    return Fail(FieldError(std::string(field),
+                           "must be one of " + Join(set) + ", got '" + std::string(value) + "'"));
   }
   return Ok();
 }
@@ -49,16 +48,19 @@ Status CheckText(std::string_view field, std::string_view value, size_t max, boo
     return Fail(FieldError(std::string(field), "is required"));
   }
   if (value.size() > max) {
-    return Fail(FieldError(std::string(field), "must be at most " + std::to_string(max) +
-                                                   " characters"));
+    return Fail(
+        FieldError(std::string(field), "must be at most " + std::to_string(max) + " characters"));
   }
   return Ok();
 }
 
 boost::json::object AssetSummary(const storage::Asset& a) {
-  return {{"platform", a.platform},         {"instance_id", a.instance_id},
-          {"name", a.name},                 {"environment", a.environment},
-          {"state", a.state},               {"image_family", a.image_family},
+  return {{"platform", a.platform},
+          {"instance_id", a.instance_id},
+          {"name", a.name},
+          {"environment", a.environment},
+          {"state", a.state},
+          {"image_family", a.image_family},
           {"image_version", a.image_version}};
 }
 
@@ -169,8 +171,9 @@ Status ValidateAsset(const storage::Asset& a, std::string_view prefix) {
 
 Result<storage::Asset> AssetFromJson(const boost::json::value& v, std::string_view prefix) {
   if (!v.is_object()) {
-    return Fail(FieldError(std::string(prefix.empty() ? "body" : prefix.substr(0, prefix.size() - 1)),
-                           "must be an object"));
+    return Fail(
+        FieldError(std::string(prefix.empty() ? "body" : prefix.substr(0, prefix.size() - 1)),
+                   "must be an object"));
   }
   storage::Asset a;
   a.state = "running";
@@ -198,7 +201,8 @@ Result<storage::Site> InventoryService::CreateSite(const RequestContext& ctx, st
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Site> {
     auto st = InventoryStore::CreateSite(tx, s);
     if (!st && st.error().code == ErrorCode::kAlreadyExists) {
-      return Fail(AlreadyExists("a site named '" + s.name + "' already exists").With("field", "name"));
+      return Fail(
+          AlreadyExists("a site named '" + s.name + "' already exists").With("field", "name"));
     }
     QLRF_TRY(st);
     QLRF_TRY(auditor_.Record(tx, ctx, "site.create", "site", s.id, nullptr,
@@ -275,8 +279,7 @@ Result<storage::Asset> InventoryService::GetAsset(const RequestContext& ctx, std
   });
 }
 
-Result<storage::Asset> InventoryService::PatchAsset(const RequestContext& ctx,
-                                                    std::string_view id,
+Result<storage::Asset> InventoryService::PatchAsset(const RequestContext& ctx, std::string_view id,
                                                     const boost::json::object& patch) {
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Asset> {
     QLRF_ASSIGN_OR_RETURN(auto current, Required(InventoryStore::GetAsset(tx, id), "asset"));
@@ -318,7 +321,7 @@ Result<std::vector<std::pair<std::vector<std::string>, int64_t>>> InventoryServi
     const RequestContext& ctx, const storage::AssetFilter& filter,
     const std::vector<std::string>& group_by) {
   static const std::vector<std::string_view> kGroups = {"environment", "platform", "state",
-                                                        "site_id", "region", "image_family"};
+                                                        "site_id",     "region",   "image_family"};
   if (group_by.size() > 3) {
     return Fail(FieldError("group_by", "at most 3 columns"));
   }
@@ -421,14 +424,15 @@ Status ValidatePair(const storage::DrPair& p) {
   if (p.rto_seconds < 0 || p.rto_seconds > 30LL * 86400) {
     return Fail(FieldError("rto_seconds", "must be between 0 and 2592000"));
   }
-  QLRF_TRY(CheckEnum("replication_mode", p.replication_mode, {"sync", "async", "snapshot", "none"}));
+  QLRF_TRY(
+      CheckEnum("replication_mode", p.replication_mode, {"sync", "async", "snapshot", "none"}));
   return CheckEnum("replication_status", p.replication_status,
                    {"healthy", "lagging", "broken", "unknown"});
 }
 
 Status CheckPairSites(Transaction& tx, const storage::DrPair& p) {
-  for (auto [field, id] : {std::pair{"primary_site_id", &p.primary_site_id},
-                           std::pair{"dr_site_id", &p.dr_site_id}}) {
+  for (auto [field, id] :
+       {std::pair{"primary_site_id", &p.primary_site_id}, std::pair{"dr_site_id", &p.dr_site_id}}) {
     QLRF_ASSIGN_OR_RETURN(auto s, InventoryStore::GetSite(tx, *id));
     if (!s) {
       return Fail(FieldError(field, "no such site"));
@@ -449,8 +453,8 @@ Result<storage::DrPair> InventoryService::CreateDrPair(const RequestContext& ctx
     QLRF_TRY(CheckPairSites(tx, p));
     auto st = InventoryStore::CreateDrPair(tx, p);
     if (!st && st.error().code == ErrorCode::kAlreadyExists) {
-      return Fail(AlreadyExists("a DR pair named '" + p.name + "' already exists")
-                      .With("field", "name"));
+      return Fail(
+          AlreadyExists("a DR pair named '" + p.name + "' already exists").With("field", "name"));
     }
     QLRF_TRY(st);
     QLRF_TRY(auditor_.Record(tx, ctx, "dr_pair.create", "dr_pair", p.id, nullptr, PairSummary(p)));
