@@ -4,7 +4,7 @@ set(QLRF_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conve
     -Wnon-virtual-dtor -Wold-style-cast -Wnull-dereference -Wimplicit-fallthrough
     # Designated initializers leave defaulted fields out on purpose; g++ 12 reports false
     # "maybe-uninitialized" positives inside std::variant at -O2.
-    -Wno-missing-field-initializers -Wno-maybe-uninitialized)
+    -Wno-missing-field-initializers $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 
 function(qlrf_apply_flags target)
   target_compile_options(${target} PRIVATE ${QLRF_WARNINGS})

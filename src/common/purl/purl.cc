@@ -24,7 +24,14 @@ Error ComponentError(std::string_view field, std::string message) {
   return FieldError(std::string(field), std::move(message));
 }
 
-std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -80,9 +87,9 @@ Status ValidateType(std::string_view type) {
   }
   for (char c : type) {
     if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) && c != '.' && c != '+' && c != '-') {
-      return Fail(
-          ComponentError("type", "purl type " + Quoted(type) + " has a character outside "
-                                 "[A-Za-z0-9.+-]"));
+      return Fail(ComponentError("type", "purl type " + Quoted(type) +
+                                             " has a character outside "
+                                             "[A-Za-z0-9.+-]"));
     }
   }
   return Ok();
@@ -150,9 +157,9 @@ Status ApplyTypeRules(PackageUrl& p) {
     }
     if (!rules->required_qualifier.empty() &&
         !p.qualifiers.contains(std::string(rules->required_qualifier))) {
-      return Fail(ComponentError("qualifiers", p.type + " purls require the " +
-                                                   Quoted(rules->required_qualifier) +
-                                                   " qualifier"));
+      return Fail(ComponentError(
+          "qualifiers",
+          p.type + " purls require the " + Quoted(rules->required_qualifier) + " qualifier"));
     }
   }
   if (p.type == "pypi") {
@@ -164,8 +171,8 @@ Status ApplyTypeRules(PackageUrl& p) {
       c = (IsAsciiDigit(c) || (c >= 'a' && c <= 'z') || c == '_') ? c : '_';
     }
   } else if (p.type == "cpan" && p.name.find("::") != std::string::npos) {
-    return Fail(ComponentError("name", "cpan names are distribution names; " + Quoted(p.name) +
-                                           " is a module name"));
+    return Fail(ComponentError(
+        "name", "cpan names are distribution names; " + Quoted(p.name) + " is a module name"));
   } else if (p.type == "chrome-extension") {
     if (!IsChromeExtensionId(p.name)) {
       return Fail(ComponentError("name", "chrome-extension ids are 32 letters a-p"));
@@ -179,8 +186,9 @@ Status ApplyTypeRules(PackageUrl& p) {
       bad = bad || c == '+' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
     if (bad) {
-      return Fail(ComponentError("name", "cocoapods names have no whitespace or '+' and do not "
-                                         "start with '.'"));
+      return Fail(ComponentError("name",
+                                 "cocoapods names have no whitespace or '+' and do not "
+                                 "start with '.'"));
     }
   } else if (p.type == "mlflow") {
     // Databricks model names are case-insensitive (lowercased); Azure ML ones are kept as-is.
@@ -264,8 +272,8 @@ Result<PackageUrl> SplitComponents(std::string_view rest) {
     return Fail(ComponentError("scheme", "purl has no \"pkg:\" scheme"));
   }
   if (AsciiLower(rest.substr(0, colon)) != "pkg") {
-    return Fail(ComponentError("scheme", "purl scheme must be \"pkg\", not " +
-                                             Quoted(rest.substr(0, colon))));
+    return Fail(ComponentError(
+        "scheme", "purl scheme must be \"pkg\", not " + Quoted(rest.substr(0, colon))));
   }
   rest = rest.substr(colon + 1);
   while (!rest.empty() && rest.front() == '/') {  // "pkg://" and "pkg:/" are accepted

@@ -39,7 +39,8 @@ const std::vector<std::string>& Purls() {
     const fs::path root = fs::path(QLRF_CONFORMANCE_DIR) / "purl";
     std::error_code ec;
     for (const auto& entry : fs::recursive_directory_iterator(root, ec)) {
-      if (entry.path().extension() != ".json" || entry.path().string().find("schema") != std::string::npos) {
+      if (entry.path().extension() != ".json" ||
+          entry.path().string().find("schema") != std::string::npos) {
         continue;
       }
       std::ifstream in(entry.path(), std::ios::binary);
@@ -67,7 +68,7 @@ void Finish(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * TotalBytes());
 }
 
-void BM_Purl_ScanBaseline(benchmark::State& state) {
+void ScanBaseline(benchmark::State& state) {
   for (auto _ : state) {
     size_t separators = 0;
     for (const std::string& p : Purls()) {
@@ -79,9 +80,9 @@ void BM_Purl_ScanBaseline(benchmark::State& state) {
   }
   Finish(state);
 }
-BENCHMARK(BM_Purl_ScanBaseline)->Name("BM_Purl/scan_baseline");
+BENCHMARK(ScanBaseline)->Name("BM_Purl/scan_baseline");
 
-void BM_Purl_Parse(benchmark::State& state) {
+void Parse(benchmark::State& state) {
   for (auto _ : state) {
     for (const std::string& p : Purls()) {
       auto parsed = qlrf::purl::ParsePurl(p);
@@ -90,9 +91,9 @@ void BM_Purl_Parse(benchmark::State& state) {
   }
   Finish(state);
 }
-BENCHMARK(BM_Purl_Parse)->Name("BM_Purl/parse");
+BENCHMARK(Parse)->Name("BM_Purl/parse");
 
-void BM_Purl_Canonicalize(benchmark::State& state) {
+void Canonicalize(benchmark::State& state) {
   for (auto _ : state) {
     for (const std::string& p : Purls()) {
       auto canonical = qlrf::purl::CanonicalizePurl(p);
@@ -101,7 +102,7 @@ void BM_Purl_Canonicalize(benchmark::State& state) {
   }
   Finish(state);
 }
-BENCHMARK(BM_Purl_Canonicalize)->Name("BM_Purl/canonicalize");
+BENCHMARK(Canonicalize)->Name("BM_Purl/canonicalize");
 
 }  // namespace
 

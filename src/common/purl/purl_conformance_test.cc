@@ -78,7 +78,10 @@ std::string Describe(const PackageUrl& p) {
   std::string out = "{type=" + p.type + " namespace=" + p.namespace_ + " name=" + p.name +
                     " version=" + p.version + " qualifiers={";
   for (const auto& [k, v] : p.qualifiers) {
-    out += k + "=" + v + ";";
+    out += k;
+    out += '=';
+    out += v;
+    out += ';';
   }
   return out + "} subpath=" + p.subpath + "}";
 }
@@ -98,11 +101,11 @@ struct Outcome {
 // tests/spec and tests/types (schema 0.2).
 
 struct SuiteCase {
-  std::string file;   // "gem-test"
-  std::string group;  // "required" | "recommended"
-  std::string kind;   // "parse" | "build" | "validate"
-  std::string input;  // parse/validate
-  PackageUrl components;  // build input
+  std::string file;                               // "gem-test"
+  std::string group;                              // "required" | "recommended"
+  std::string kind;                               // "parse" | "build" | "validate"
+  std::string input;                              // parse/validate
+  PackageUrl components;                          // build input
   std::optional<PackageUrl> expected_components;  // parse
   std::string expected_string;                    // build/validate
   bool expected_failure = false;
@@ -110,7 +113,9 @@ struct SuiteCase {
   std::string name;
 };
 
-void PrintTo(const SuiteCase& c, std::ostream* os) { *os << c.file << " " << c.kind << " " << c.input; }
+void PrintTo(const SuiteCase& c, std::ostream* os) {
+  *os << c.file << " " << c.kind << " " << c.input;
+}
 
 // Cases we knowingly do not satisfy, each with the reason.
 struct KnownGap {
@@ -192,9 +197,10 @@ Outcome RunCase(const SuiteCase& c) {
     if (result.has_value()) {
       return {Verdict::kFail, "expected a failure (" + c.description + ")"};
     }
-    if (result.error().code != ErrorCode::kInvalidArgument || result.error().Detail("field").empty()) {
-      return {Verdict::kFail, "failure must be InvalidArgument naming a field: " +
-                                  result.error().ToString()};
+    if (result.error().code != ErrorCode::kInvalidArgument ||
+        result.error().Detail("field").empty()) {
+      return {Verdict::kFail,
+              "failure must be InvalidArgument naming a field: " + result.error().ToString()};
     }
     return {Verdict::kPass, ""};
   };
@@ -233,10 +239,9 @@ TEST_P(PurlSuiteTest, MatchesExpectedOutput) {
   if (outcome.verdict == Verdict::kSkip) {
     GTEST_SKIP() << outcome.detail;
   }
-  EXPECT_EQ(outcome.verdict, Verdict::kPass)
-      << c.file << " [" << c.group << " " << c.kind << "] " << c.description << "\ninput: "
-      << c.input << "\n"
-      << outcome.detail;
+  EXPECT_EQ(outcome.verdict, Verdict::kPass) << c.file << " [" << c.group << " " << c.kind << "] "
+                                             << c.description << "\ninput: " << c.input << "\n"
+                                             << outcome.detail;
 }
 
 std::string SuiteCaseName(const ::testing::TestParamInfo<SuiteCase>& info) {
@@ -386,7 +391,8 @@ TEST_P(PurlLegacyTest, MatchesExpectedOutput) {
   if (outcome.verdict == Verdict::kSkip) {
     GTEST_SKIP() << outcome.detail;
   }
-  EXPECT_EQ(outcome.verdict, Verdict::kPass) << c.description << "\n" << c.purl << "\n"
+  EXPECT_EQ(outcome.verdict, Verdict::kPass) << c.description << "\n"
+                                             << c.purl << "\n"
                                              << outcome.detail;
 }
 
@@ -461,15 +467,14 @@ TEST(PurlTypeRules, MatchTheJsonTypeDefinitions) {
     ASSERT_NE(rules, nullptr) << type;
     auto requirement = [&](std::string_view part) -> std::string {
       const bj::value* d = def.if_contains(part);
-      const bj::value* r = d != nullptr && d->is_object() ? d->get_object().if_contains("requirement")
-                                                          : nullptr;
+      const bj::value* r =
+          d != nullptr && d->is_object() ? d->get_object().if_contains("requirement") : nullptr;
       return r != nullptr && r->is_string() ? std::string(r->get_string()) : "optional";
     };
     auto case_insensitive = [&](std::string_view part) {
       const bj::value* d = def.if_contains(part);
-      const bj::value* cs = d != nullptr && d->is_object()
-                                ? d->get_object().if_contains("case_sensitive")
-                                : nullptr;
+      const bj::value* cs =
+          d != nullptr && d->is_object() ? d->get_object().if_contains("case_sensitive") : nullptr;
       return cs != nullptr && cs->is_bool() && !cs->get_bool();
     };
     std::string ns = requirement("namespace_definition");

@@ -53,7 +53,9 @@ TEST(ParsePurl, RejectsMissingNameNamingName) {
   ExpectFieldError(ParsePurl("pkg:git/host-only@1"), "name");
 }
 
-TEST(ParsePurl, RejectsEmptyVersionAfterAt) { ExpectFieldError(ParsePurl("pkg:npm/foo@"), "version"); }
+TEST(ParsePurl, RejectsEmptyVersionAfterAt) {
+  ExpectFieldError(ParsePurl("pkg:npm/foo@"), "version");
+}
 
 TEST(ParsePurl, RejectsTruncatedPercentEscapesNamingTheComponent) {
   ExpectFieldError(ParsePurl("pkg:npm/fo%4"), "name");

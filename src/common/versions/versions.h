@@ -29,9 +29,12 @@ enum class Ecosystem {
 // Compares two versions: negative if a < b, 0 if they are equivalent, positive if a > b (always
 // -1, 0 or 1). Fails with InvalidArgument (details {"field": "a"|"b"}) only where the scheme
 // itself rejects input: Debian (bad epoch, empty upstream or revision, characters dpkg refuses),
-// SemVer/Go/pub (no leading number, junk after the numbers), RubyGems (not a Gem::Version),
-// NuGet, CRAN and Hackage (non-numeric parts). rpm, apk, PEP 440 (legacy fallback), Maven and
-// Composer order every string, as their tools do.
+// SemVer/Go/pub (no leading number, junk after the numbers), RubyGems (no leading digit, or
+// characters other than letters, digits, '.' and '-'), NuGet, CRAN and Hackage (non-numeric
+// parts). rpm, apk, PEP 440 (legacy fallback), Maven and Composer order every string, as their
+// tools do. Like their tools, Maven and Composer are not transitive on some odd strings (Maven:
+// "1-0" < "1a" < "1.0.0-0.0.rc0" < "1-0"), so do not std::sort unvetted versions of those
+// schemes (it needs a strict weak order); pairwise range checks are unaffected.
 Result<int> CompareVersions(Ecosystem ecosystem, std::string_view a, std::string_view b);
 
 // Maps an OSV ecosystem name ("Debian:12", "Red Hat", "PyPI", "crates.io", "Go", ...) or a purl

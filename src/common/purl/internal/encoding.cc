@@ -50,7 +50,8 @@ Result<std::string> Decode(std::string_view text, std::string_view field) {
     int hi = complete ? HexValue(text[i + 1]) : -1;
     int lo = complete ? HexValue(text[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      return Fail(FieldError(std::string(field), "invalid percent-escape in " + std::string(field)));
+      return Fail(
+          FieldError(std::string(field), "invalid percent-escape in " + std::string(field)));
     }
     out += static_cast<char>((hi << 4) | lo);
     i += 2;

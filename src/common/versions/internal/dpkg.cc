@@ -9,7 +9,7 @@ namespace qlrf::versions::internal {
 namespace {
 
 struct DebianVersion {
-  std::string_view epoch;     // digits; empty means 0
+  std::string_view epoch;  // digits; empty means 0
   std::string_view upstream;
   std::string_view revision;  // empty when absent (dpkg treats "" and "0" alike)
 };

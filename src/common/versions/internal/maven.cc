@@ -1,7 +1,6 @@
-// Maven ComparableVersion ordering: the version becomes a tree of number, qualifier and list
-// items ('.' separates items, '-' and digit/letter changes open a sub-list), trailing "null"
-// items (0, "", ga, final, release) are dropped, and qualifiers order
-// alpha < beta < milestone < rc < snapshot < "" < sp < anything else (alphabetically).
+// Maven ComparableVersion ordering: a tree of number, qualifier and list items ('.' separates,
+// '-' and digit/letter changes open a sub-list), trailing null items dropped, qualifiers ordered
+// alpha < beta < milestone < rc < snapshot < "" (ga, final, release) < sp < others by name.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +17,7 @@ struct Item {
   std::string value;       // kInt: digits without leading zeros ("" is 0); kString: qualifier
   std::vector<Item> list;  // kList
 
-  bool IsNull() const {
-    return kind == Kind::kList ? list.empty() : value.empty();
-  }
+  bool IsNull() const { return kind == Kind::kList ? list.empty() : value.empty(); }
 };
 
 Item IntItem(std::string_view digits) {
@@ -54,8 +51,8 @@ Item ListItem() { return {Item::Kind::kList, {}, {}}; }
 
 // "alpha" -> "0" ... "sp" -> "6"; unknown qualifiers "7-<name>" sort after all known ones.
 std::string ComparableQualifier(const std::string& q) {
-  constexpr std::string_view kQualifiers[] = {"alpha", "beta", "milestone", "rc",
-                                              "snapshot", "", "sp"};
+  constexpr std::string_view kQualifiers[] = {"alpha",    "beta", "milestone", "rc",
+                                              "snapshot", "",     "sp"};
   for (size_t i = 0; i < std::size(kQualifiers); ++i) {
     if (kQualifiers[i] == q) {
       return std::to_string(i);
@@ -84,7 +81,14 @@ int CompareWithNull(const Item& a) {
     case Item::Kind::kString:
       return CompareBytes(ComparableQualifier(a.value), "5");  // against the release qualifier
     case Item::Kind::kList:
-      return a.list.empty() ? 0 : CompareWithNull(a.list.front());
+      // Every item counts, not just the first (Maven fixed this in MNG-6964; comparing only
+      // the first item made "1-0.0.90" equal to "1" and broke transitivity).
+      for (const Item& item : a.list) {
+        if (int c = CompareWithNull(item); c != 0) {
+          return c;
+        }
+      }
+      return 0;
   }
   return 0;
 }

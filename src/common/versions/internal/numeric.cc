@@ -41,18 +41,20 @@ int CompareNumberLists(const std::vector<std::string_view>& a,
   return Sign(a.size(), b.size());
 }
 
-Result<int> CompareNumeric(std::string_view scheme, std::string_view separators,
-                           std::string_view a, std::string_view b) {
+Result<int> CompareNumeric(std::string_view scheme, std::string_view separators, std::string_view a,
+                           std::string_view b) {
   QLRF_ASSIGN_OR_RETURN(auto va, NumericParts("a", scheme, a, separators));
   QLRF_ASSIGN_OR_RETURN(auto vb, NumericParts("b", scheme, b, separators));
   return CompareNumberLists(va, vb);
 }
 
-// Gem::Version::ANCHORED_VERSION_PATTERN:
-//   \s*([0-9]+(\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?)?\s*
+// A loose Gem::Version: letters, digits, '.' and '-' starting with a digit (or nothing, which is
+// "0"), with optional surrounding whitespace. Looser than Gem::Version's own pattern on purpose:
+// OSV advisories carry versions such as "1beta" that it refuses but that order fine.
 bool IsGemVersion(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-                                   c == '\v'; };
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   while (!s.empty() && space(s.front())) {
     s.remove_prefix(1);
   }
@@ -62,46 +64,15 @@ bool IsGemVersion(std::string_view s) {
   if (s.empty()) {
     return true;
   }
-  size_t i = 0;
-  while (i < s.size() && IsDigit(s[i])) {
-    ++i;
-  }
-  if (i == 0) {
+  if (!IsDigit(s.front())) {
     return false;
   }
-  while (i < s.size() && s[i] == '.') {
-    size_t start = ++i;
-    while (i < s.size() && IsAlnum(s[i])) {
-      ++i;
-    }
-    if (i == start) {
+  for (char c : s) {
+    if (!IsAlnum(c) && c != '.' && c != '-') {
       return false;
     }
   }
-  if (i == s.size()) {
-    return true;
-  }
-  if (s[i] != '-') {
-    return false;
-  }
-  auto prerelease_segment = [&] {
-    size_t start = i;
-    while (i < s.size() && (IsAlnum(s[i]) || s[i] == '-')) {
-      ++i;
-    }
-    return i > start;
-  };
-  ++i;
-  if (!prerelease_segment()) {
-    return false;
-  }
-  while (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!prerelease_segment()) {
-      return false;
-    }
-  }
-  return i == s.size();
+  return true;
 }
 
 struct GemSegment {
@@ -137,9 +108,7 @@ std::vector<GemSegment> GemSegments(std::string_view s) {
   while (first_word < segments.size() && !segments[first_word].word) {
     ++first_word;
   }
-  auto is_zero = [](const GemSegment& g) {
-    return !g.word && CompareDigits(g.text, "") == 0;
-  };
+  auto is_zero = [](const GemSegment& g) { return !g.word && CompareDigits(g.text, "") == 0; };
   std::vector<GemSegment> numbers(segments.begin(),
                                   segments.begin() + static_cast<std::ptrdiff_t>(first_word));
   std::vector<GemSegment> rest(segments.begin() + static_cast<std::ptrdiff_t>(first_word),

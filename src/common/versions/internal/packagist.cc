@@ -1,7 +1,6 @@
-// Composer (Packagist) ordering: PHP's version_compare() after dropping a leading "v": '-', '_'
-// and '+' become '.', a '.' is inserted where digits meet non-digits, and the parts compare as
-// numbers or as the special forms dev < alpha = a < beta = b < RC = rc < # < pl = p (a number
-// counts as '#', an unknown word sorts below dev).
+// Composer (Packagist) ordering: PHP's version_compare() without a leading "v" ('-', '_', '+'
+// become '.'; digit/non-digit boundaries split; words rank dev < alpha = a < beta = b < RC = rc
+// < # < pl = p, a number counting as '#', unknown words below dev).
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +28,8 @@ std::vector<std::string> CanonicalParts(std::string_view v) {
     } else {
       bool digit = IsDigit(c);
       bool prev_digit = IsDigit(previous);
-      bool boundary = (digit && !prev_digit && previous != '.') || (!digit && c != '.' && prev_digit);
+      bool boundary =
+          (digit && !prev_digit && previous != '.') || (!digit && c != '.' && prev_digit);
       if (boundary && canonical.back() != '.') {
         canonical += '.';
       }
@@ -54,8 +54,8 @@ std::vector<std::string> CanonicalParts(std::string_view v) {
 
 int SpecialForm(std::string_view form) {
   constexpr std::pair<std::string_view, int> kForms[] = {
-      {"dev", 0}, {"alpha", 1}, {"a", 1},  {"beta", 2}, {"b", 2},
-      {"RC", 3},  {"rc", 3},    {"#", 4},  {"pl", 5},   {"p", 5},
+      {"dev", 0}, {"alpha", 1}, {"a", 1}, {"beta", 2}, {"b", 2},
+      {"RC", 3},  {"rc", 3},    {"#", 4}, {"pl", 5},   {"p", 5},
   };
   for (const auto& [name, order] : kForms) {
     if (form.starts_with(name)) {

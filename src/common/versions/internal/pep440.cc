@@ -1,11 +1,11 @@
-// PEP 440 ordering as Python's `packaging` implements it: epoch, release (trailing zeros
-// ignored), pre, post, dev and local segments. Strings that are not PEP 440 versions get
-// `packaging`'s historical LegacyVersion order, below every PEP 440 version; OSV data still holds
-// such versions.
+// PEP 440 ordering as Python's `packaging` implements it (epoch, release without trailing zeros,
+// pre, post, dev, local); strings that are not PEP 440 get packaging's LegacyVersion order, below
+// every PEP 440 version, since OSV data still holds such versions.
 #include <array>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/versions/internal/common.h"
@@ -254,7 +254,8 @@ std::vector<std::string> LegacyKey(std::string_view text) {
     }
     parts.push_back(std::move(part));
   };
-  for (std::string& piece : pieces) {
+  for (const std::string& raw : pieces) {
+    std::string_view piece = raw;
     if (piece == "pre" || piece == "preview" || piece == "rc") {
       piece = "c";
     } else if (piece == "-") {
@@ -265,11 +266,15 @@ std::vector<std::string> LegacyKey(std::string_view text) {
     if (piece == ".") {
       continue;
     }
+    // Built by appending: GCC 12 reports false -Wrestrict warnings for short literal strings.
+    std::string part;
     if (IsDigit(piece.front())) {
-      add(piece.size() < 8 ? std::string(8 - piece.size(), '0') + piece : piece);
+      part.append(piece.size() < 8 ? 8 - piece.size() : 0, '0');  // zfill(8)
     } else {
-      add("*" + piece);
+      part.push_back('*');
     }
+    part += piece;
+    add(std::move(part));
   }
   add("*final");
   return parts;
@@ -306,7 +311,7 @@ int CompareLocal(const Pep440& a, const Pep440& b) {
   for (size_t k = 0; k < a.local.size() && k < b.local.size(); ++k) {
     bool an = AllDigits(a.local[k]);
     bool bn = AllDigits(b.local[k]);
-    int c = an && bn ? CompareDigits(a.local[k], b.local[k])
+    int c = an && bn   ? CompareDigits(a.local[k], b.local[k])
             : an != bn ? (an ? 1 : -1)  // numeric segments sort above words
                        : CompareBytes(a.local[k], b.local[k]);
     if (c != 0) {

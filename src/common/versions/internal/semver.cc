@@ -23,8 +23,8 @@ std::vector<std::string_view> SplitDots(std::string_view s) {
   size_t start = 0;
   while (true) {
     size_t dot = s.find('.', start);
-    out.push_back(s.substr(start, dot == std::string_view::npos ? std::string_view::npos
-                                                                   : dot - start));
+    out.push_back(
+        s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (dot == std::string_view::npos) {
       return out;
     }
@@ -113,7 +113,8 @@ int CompareIdentifiers(std::string_view a, std::string_view b, bool fold_case) {
     } else if (xn != yn) {
       c = xn ? -1 : 1;
     } else {
-      c = fold_case ? CompareBytes(AsciiLower(xs[k]), AsciiLower(ys[k])) : CompareBytes(xs[k], ys[k]);
+      c = fold_case ? CompareBytes(AsciiLower(xs[k]), AsciiLower(ys[k]))
+                    : CompareBytes(xs[k], ys[k]);
     }
     if (c != 0) {
       return c;
