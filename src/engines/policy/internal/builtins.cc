@@ -136,21 +136,20 @@ Result<Value> RangeStep(std::string_view name, int64_t from, int64_t to, int64_t
   if (step <= 0) {
     return Fail(BuiltinError(name, "step must be a positive number above zero"));
   }
-  __int128 span = static_cast<__int128>(to) - from;
-  if (span < 0) {
-    span = -span;
-  }
-  if (span / step > kMaxRange) {
+  // Two's-complement difference: exact for any pair of int64 values.
+  uint64_t span = from <= to ? static_cast<uint64_t>(to) - static_cast<uint64_t>(from)
+                             : static_cast<uint64_t>(from) - static_cast<uint64_t>(to);
+  uint64_t count = span / static_cast<uint64_t>(step) + 1;
+  if (count > static_cast<uint64_t>(kMaxRange)) {
     return Fail(BuiltinError(name, "range too large"));
   }
   std::vector<Value> out;
-  if (from <= to) {
-    for (__int128 i = from; i <= to; i += step) {
-      out.push_back(Value::Int(static_cast<int64_t>(i)));
-    }
-  } else {
-    for (__int128 i = from; i >= to; i -= step) {
-      out.push_back(Value::Int(static_cast<int64_t>(i)));
+  out.reserve(count);
+  int64_t v = from;
+  for (uint64_t i = 0; i < count; ++i) {
+    out.push_back(Value::Int(v));
+    if (i + 1 < count) {
+      v = from <= to ? v + step : v - step;
     }
   }
   return Value::Array(std::move(out));

@@ -42,6 +42,147 @@ Result<Value> JsonIsValid(Args a, BuiltinContext& /*ctx*/) {
   return Value::Bool(json::Parse(a[0].AsString()).has_value());
 }
 
+// json.remove / json.filter paths: "a/b/0" strings or ["a", "b", 0] arrays.
+Result<std::vector<std::vector<Value>>> JsonPaths(std::string_view fn, const Value& paths) {
+  if (!paths.IsArray() && !paths.IsSet()) {
+    return Fail(OperandError(fn, 2, "one of {array, set}", paths));
+  }
+  std::vector<std::vector<Value>> out;
+  for (const auto& p : paths.Items()) {
+    std::vector<Value> path;
+    if (p.IsString()) {
+      std::string_view s = p.AsString();
+      while (!s.empty() && s.front() == '/') {
+        s.remove_prefix(1);
+      }
+      size_t start = 0;
+      while (start <= s.size() && !s.empty()) {
+        size_t slash = s.find('/', start);
+        std::string part(s.substr(start, slash == std::string_view::npos ? slash : slash - start));
+        // JSON-pointer escapes
+        for (size_t k = 0; (k = part.find('~', k)) != std::string::npos; ++k) {
+          if (k + 1 < part.size()) {
+            part.replace(k, 2, part[k + 1] == '1' ? "/" : "~");
+          }
+        }
+        path.push_back(Value::String(std::move(part)));
+        if (slash == std::string_view::npos) {
+          break;
+        }
+        start = slash + 1;
+      }
+    } else if (p.IsArray()) {
+      path = p.Items();
+    } else {
+      return Fail(OperandError(fn, 2, "collection of paths", paths));
+    }
+    out.push_back(std::move(path));
+  }
+  return out;
+}
+
+bool KeyMatches(const Value& key, const Value& want) {
+  if (Compare(key, want) == 0) {
+    return true;
+  }
+  // "0" addresses array index 0.
+  return key.IsInt() && want.IsString() && want.AsString() == std::to_string(key.AsInt());
+}
+
+Value RemovePath(const Value& v, const std::vector<Value>& path, size_t i) {
+  if (i >= path.size()) {
+    return v;
+  }
+  bool last = i + 1 == path.size();
+  if (v.IsObject()) {
+    ObjectEntries out;
+    for (const auto& [k, val] : v.Entries()) {
+      if (KeyMatches(k, path[i])) {
+        if (!last) {
+          out.emplace_back(k, RemovePath(val, path, i + 1));
+        }
+      } else {
+        out.emplace_back(k, val);
+      }
+    }
+    return Value::SortedObject(std::move(out));
+  }
+  if (v.IsArray() || v.IsSet()) {
+    std::vector<Value> out;
+    const auto& items = v.Items();
+    for (size_t idx = 0; idx < items.size(); ++idx) {
+      Value key = v.IsArray() ? Value::Int(static_cast<int64_t>(idx)) : items[idx];
+      if (KeyMatches(key, path[i])) {
+        if (!last) {
+          out.push_back(RemovePath(items[idx], path, i + 1));
+        }
+      } else {
+        out.push_back(items[idx]);
+      }
+    }
+    return v.IsArray() ? Value::Array(std::move(out)) : Value::Set(std::move(out));
+  }
+  return v;
+}
+
+Result<Value> JsonRemove(Args a, BuiltinContext& /*ctx*/) {
+  QLRF_TRY(WantObject("json.remove", a, 0));
+  QLRF_ASSIGN_OR_RETURN(auto paths, JsonPaths("json.remove", a[1]));
+  Value v = a[0];
+  for (const auto& p : paths) {
+    v = RemovePath(v, p, 0);
+  }
+  return v;
+}
+
+// Keeps only what lies on one of `paths` (a trie walk).
+Value FilterPaths(const Value& v, const std::vector<std::vector<Value>>& paths, size_t depth) {
+  for (const auto& p : paths) {
+    if (p.size() == depth) {
+      return v;  // a path ends here: keep the whole subtree
+    }
+  }
+  if (v.IsObject()) {
+    ObjectEntries out;
+    for (const auto& [k, val] : v.Entries()) {
+      std::vector<std::vector<Value>> sub;
+      for (const auto& p : paths) {
+        if (p.size() > depth && KeyMatches(k, p[depth])) {
+          sub.push_back(p);
+        }
+      }
+      if (!sub.empty()) {
+        out.emplace_back(k, FilterPaths(val, sub, depth + 1));
+      }
+    }
+    return Value::SortedObject(std::move(out));
+  }
+  if (v.IsArray() || v.IsSet()) {
+    std::vector<Value> out;
+    const auto& items = v.Items();
+    for (size_t idx = 0; idx < items.size(); ++idx) {
+      Value key = v.IsArray() ? Value::Int(static_cast<int64_t>(idx)) : items[idx];
+      std::vector<std::vector<Value>> sub;
+      for (const auto& p : paths) {
+        if (p.size() > depth && KeyMatches(key, p[depth])) {
+          sub.push_back(p);
+        }
+      }
+      if (!sub.empty()) {
+        out.push_back(FilterPaths(items[idx], sub, depth + 1));
+      }
+    }
+    return v.IsArray() ? Value::Array(std::move(out)) : Value::Set(std::move(out));
+  }
+  return v;
+}
+
+Result<Value> JsonFilter(Args a, BuiltinContext& /*ctx*/) {
+  QLRF_TRY(WantObject("json.filter", a, 0));
+  QLRF_ASSIGN_OR_RETURN(auto paths, JsonPaths("json.filter", a[1]));
+  return FilterPaths(a[0], paths, 0);
+}
+
 // ---- YAML (yaml-cpp; exceptions stop here) ----
 
 Value ScalarFromYaml(const YAML::Node& n) {
@@ -106,7 +247,40 @@ Result<Value> FromYaml(const YAML::Node& n, int depth) {
   return Value::Null();
 }
 
+// yaml-cpp silently drops content that is less indented than a document's first line
+// ("  a: 1\nb: 2" loads as {a: 1}); YAML parsers such as OPA's reject it, and so do we.
+bool IndentationConsistent(const std::string& text) {
+  size_t base = std::string::npos;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    if (line.rfind("---", 0) == 0 || line.rfind("...", 0) == 0) {
+      base = std::string::npos;
+      continue;
+    }
+    size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos || line[indent] == '#' || line[indent] == '\r' ||
+        (indent == 0 && line[0] == '%')) {
+      continue;
+    }
+    if (base == std::string::npos) {
+      base = indent;
+    } else if (indent < base) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Result<std::vector<YAML::Node>> LoadYaml(std::string_view fn, const std::string& text) {
+  if (!IndentationConsistent(text)) {
+    return Fail(BuiltinError(fn, "yaml: did not find expected key (inconsistent indentation)"));
+  }
   try {
     return YAML::LoadAll(text);
   } catch (const std::exception& e) {
@@ -458,7 +632,7 @@ bool SplitAmount(std::string_view s, std::string& amount, std::string& unit) {
   size_t i = 0;
   while (i < s.size() &&
          ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-' || s[i] == '+' ||
-          ((s[i] == 'e' || s[i] == 'E') && i > 0 && i + 1 < s.size() &&
+          ((s[i] == 'e' || s[i] == 'E') && i + 1 < s.size() &&
            ((s[i + 1] >= '0' && s[i + 1] <= '9') || s[i + 1] == '+' || s[i + 1] == '-')))) {
     ++i;
   }
@@ -770,6 +944,8 @@ void AddEncoding(std::vector<Builtin>& out) {
   add("json.marshal", 1, JsonMarshal);
   add("json.unmarshal", 1, JsonUnmarshal);
   add("json.is_valid", 1, JsonIsValid);
+  add("json.remove", 2, JsonRemove);
+  add("json.filter", 2, JsonFilter);
   add("yaml.marshal", 1, YamlMarshal);
   add("yaml.unmarshal", 1, YamlUnmarshal);
   add("yaml.is_valid", 1, YamlIsValid);

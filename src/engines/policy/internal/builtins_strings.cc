@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <string>
+#include <tuple>
 
 #include "engines/policy/internal/builtins_impl.h"
 #include "engines/policy/internal/regex.h"
@@ -550,16 +552,6 @@ Result<Value> Sprintf(Args a, BuiltinContext& /*ctx*/) {
     bool numeric = std::string_view("dfFeEgGxXob").find(verb) != std::string_view::npos;
     out += Pad(std::move(s), sp.width, sp.minus, sp.zero && numeric && !sp.minus);
   }
-  if (next < vals.size()) {
-    out += "%!(EXTRA ";
-    for (size_t k = next; k < vals.size(); ++k) {
-      if (k > next) {
-        out += ", ";
-      }
-      out += std::string(vals[k].TypeName()) + "=" + FormatValue(vals[k]);
-    }
-    out += ")";
-  }
   return Value::String(std::move(out));
 }
 
@@ -888,6 +880,186 @@ Result<Value> GlobQuoteMeta(Args a, BuiltinContext& /*ctx*/) {
   return Value::String(std::move(out));
 }
 
+// ---- regex.globs_match: do two "glob-like" regexes (only . * + [ - ] \ are special) share a
+// non-empty match? Decided on the product of their automata.
+
+struct GlobToken {
+  std::vector<std::pair<uint32_t, uint32_t>> set;  // code point ranges
+  char modifier = 0;                                // 0, '*' or '+'
+};
+
+Error GlobsError(std::string_view input, size_t pos, std::string_view what) {
+  return BuiltinError("regex.globs_match", "input:" + std::string(input) + ", pos:" +
+                                               std::to_string(pos) + ", " + std::string(what) +
+                                               ": the input provided is invalid");
+}
+
+Result<std::vector<GlobToken>> ParseGlobRegex(std::string_view text) {
+  std::vector<GlobToken> out;
+  auto r = Runes(text);
+  size_t i = 0;
+  auto literal = [](uint32_t c) {
+    GlobToken t;
+    t.set.emplace_back(c, c);
+    return t;
+  };
+  while (i < r.size()) {
+    uint32_t c = r[i];
+    if (c == '*' || c == '+') {
+      if (out.empty() || out.back().modifier != 0) {
+        return Fail(GlobsError(text, i + 1, "modifier without preceding character"));
+      }
+      out.back().modifier = static_cast<char>(c);
+      ++i;
+    } else if (c == '.') {
+      GlobToken t;
+      t.set.emplace_back(0, 0x10FFFF);
+      out.push_back(std::move(t));
+      ++i;
+    } else if (c == '\\') {
+      if (i + 1 >= r.size()) {
+        return Fail(GlobsError(text, i, "input ends with a \\\\ (escape) character"));
+      }
+      out.push_back(literal(r[i + 1]));
+      i += 2;
+    } else if (c == ']') {
+      return Fail(GlobsError(text, i + 1, "set-close ']' with no preceding '['"));
+    } else if (c == '[') {
+      GlobToken t;
+      ++i;
+      bool closed = false;
+      while (i < r.size()) {
+        uint32_t lo = r[i];
+        if (lo == ']') {
+          closed = true;
+          ++i;
+          break;
+        }
+        if (lo == '\\') {
+          if (i + 1 >= r.size()) {
+            return Fail(GlobsError(text, i, "input ends with a \\\\ (escape) character"));
+          }
+          lo = r[++i];
+        }
+        ++i;
+        uint32_t hi = lo;
+        if (i + 1 < r.size() && r[i] == '-' && r[i + 1] != ']') {
+          hi = r[i + 1];
+          i += 2;
+          if (hi == '\\') {
+            if (i >= r.size()) {
+              return Fail(GlobsError(text, i - 1, "input ends with a \\\\ (escape) character"));
+            }
+            hi = r[i++];
+          }
+          if (hi < lo) {
+            std::string a;
+            std::string b;
+            AppendUtf8(a, hi);
+            AppendUtf8(b, lo);
+            return Fail(GlobsError(text, i, "range is out of order: '" + a +
+                                                "' comes before '" + b + "' in Unicode"));
+          }
+        }
+        t.set.emplace_back(lo, hi);
+      }
+      if (!closed) {
+        return Fail(GlobsError(text, i, "found [ without matching ]"));
+      }
+      out.push_back(std::move(t));
+    } else {
+      out.push_back(literal(c));
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool SetsMeet(const GlobToken& a, const GlobToken& b) {
+  for (const auto& [alo, ahi] : a.set) {
+    for (const auto& [blo, bhi] : b.set) {
+      if (alo <= bhi && blo <= ahi) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Automaton state: token index and whether a `+` token has already matched once.
+struct GlobState {
+  size_t index;
+  bool repeated;
+};
+
+// States reachable without consuming input.
+std::vector<GlobState> GlobClosure(const std::vector<GlobToken>& g, GlobState s) {
+  std::vector<GlobState> out;
+  while (true) {
+    out.push_back(s);
+    if (s.index >= g.size()) {
+      break;
+    }
+    const GlobToken& t = g[s.index];
+    bool skippable = t.modifier == '*' || (t.modifier == '+' && s.repeated);
+    if (!skippable) {
+      break;
+    }
+    s = GlobState{s.index + 1, false};
+  }
+  return out;
+}
+
+GlobState GlobAdvance(const std::vector<GlobToken>& g, GlobState s) {
+  const GlobToken& t = g[s.index];
+  if (t.modifier == 0) {
+    return GlobState{s.index + 1, false};
+  }
+  return GlobState{s.index, true};
+}
+
+bool GlobsIntersect(const std::vector<GlobToken>& a, const std::vector<GlobToken>& b) {
+  // Search over (state a, state b, consumed anything).
+  std::set<std::tuple<size_t, bool, size_t, bool, bool>> seen;
+  std::vector<std::tuple<GlobState, GlobState, bool>> work;
+  work.emplace_back(GlobState{0, false}, GlobState{0, false}, false);
+  while (!work.empty()) {
+    auto [sa, sb, consumed] = work.back();
+    work.pop_back();
+    for (const GlobState& ca : GlobClosure(a, sa)) {
+      for (const GlobState& cb : GlobClosure(b, sb)) {
+        if (ca.index == a.size() && cb.index == b.size()) {
+          if (consumed) {
+            return true;
+          }
+          continue;
+        }
+        if (ca.index == a.size() || cb.index == b.size()) {
+          continue;
+        }
+        if (!SetsMeet(a[ca.index], b[cb.index])) {
+          continue;
+        }
+        GlobState na = GlobAdvance(a, ca);
+        GlobState nb = GlobAdvance(b, cb);
+        auto key = std::make_tuple(na.index, na.repeated, nb.index, nb.repeated, true);
+        if (seen.insert(key).second) {
+          work.emplace_back(na, nb, true);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+Result<Value> GlobsMatch(Args a, BuiltinContext& /*ctx*/) {
+  QLRF_TRY(WantString("regex.globs_match", a, 0));
+  QLRF_TRY(WantString("regex.globs_match", a, 1));
+  QLRF_ASSIGN_OR_RETURN(auto g1, ParseGlobRegex(a[0].AsString()));
+  QLRF_ASSIGN_OR_RETURN(auto g2, ParseGlobRegex(a[1].AsString()));
+  return Value::Bool(GlobsIntersect(g1, g2));
+}
+
 }  // namespace
 
 void AddStrings(std::vector<Builtin>& out) {
@@ -924,6 +1096,7 @@ void AddStrings(std::vector<Builtin>& out) {
   add("regex.find_n", 3, RegexFindN);
   add("regex.split", 2, RegexSplit);
   add("regex.replace", 3, RegexReplace);
+  add("regex.globs_match", 2, GlobsMatch);
   add("glob.match", 3, GlobMatch);
   add("glob.quote_meta", 1, GlobQuoteMeta);
 }

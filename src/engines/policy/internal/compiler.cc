@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <set>
 #include <utility>
@@ -210,6 +211,10 @@ struct Scope {
   Scope* parent = nullptr;
   std::map<std::string, int, std::less<>> vars;
   std::set<std::string, std::less<>> assigned;
+  // Expression index of each `:=` / `some` declaration: as in OPA, a nested body (comprehension,
+  // `every`) only sees declarations made by earlier expressions.
+  std::map<std::string, int, std::less<>> decl_pos;
+  int pos_in_parent = std::numeric_limits<int>::max();
   std::vector<int>* captures = nullptr;  // set on comprehension and `every` scopes
 };
 
@@ -302,12 +307,17 @@ class Resolver {
 
   // Pass 1: `some`, `:=` and `some … in` declare variables in this scope.
   Status Declare(Body& body, Scope& scope) {
-    for (auto& e : body.exprs) {
+    for (size_t index = 0; index < body.exprs.size(); ++index) {
+      Expr& e = body.exprs[index];
+      auto declare = [&](const std::string& name) {
+        scope.vars[name] = NewSlot();
+        scope.decl_pos[name] = static_cast<int>(index);
+      };
       switch (e.kind) {
         case ExprKind::kSomeDecl:
           for (auto& v : e.terms) {
             if (v.name != "_") {
-              scope.vars[v.name] = NewSlot();
+              declare(v.name);
             }
           }
           break;
@@ -328,7 +338,7 @@ class Resolver {
               return Fail(Err(kCompileError, "variables must not shadow " + v->name, v->loc));
             }
             scope.assigned.insert(v->name);
-            scope.vars[v->name] = NewSlot();
+            declare(v->name);
           }
           break;
         }
@@ -340,7 +350,7 @@ class Resolver {
           CollectPatternVars(e.terms[1], vars);
           for (Term* v : vars) {
             if (v->name != "_") {
-              scope.vars[v->name] = NewSlot();
+              declare(v->name);
             }
           }
           break;
@@ -391,18 +401,24 @@ class Resolver {
 
   // Finds `name` in the scope chain, recording captures for construct scopes crossed.
   std::optional<int> Lookup(std::string_view name, Scope& scope) {
-    for (Scope* s = &scope; s != nullptr; s = s->parent) {
+    int pos = std::numeric_limits<int>::max();
+    for (Scope* s = &scope; s != nullptr; pos = s->pos_in_parent, s = s->parent) {
       auto it = s->vars.find(name);
-      if (it != s->vars.end()) {
-        for (Scope* c = &scope; c != s; c = c->parent) {
-          if (c->captures != nullptr &&
-              std::find(c->captures->begin(), c->captures->end(), it->second) ==
-                  c->captures->end()) {
-            c->captures->push_back(it->second);
-          }
-        }
-        return it->second;
+      if (it == s->vars.end()) {
+        continue;
       }
+      auto decl = s->decl_pos.find(name);
+      if (s != &scope && decl != s->decl_pos.end() && decl->second >= pos) {
+        continue;  // declared after the nested body
+      }
+      for (Scope* c = &scope; c != s; c = c->parent) {
+        if (c->captures != nullptr &&
+            std::find(c->captures->begin(), c->captures->end(), it->second) ==
+                c->captures->end()) {
+          c->captures->push_back(it->second);
+        }
+      }
+      return it->second;
     }
     return std::nullopt;
   }
@@ -461,6 +477,7 @@ class Resolver {
   struct Nested {
     Term* compr = nullptr;
     Expr* every = nullptr;
+    int pos = std::numeric_limits<int>::max();  // expression index in the enclosing body
   };
 
   // Pass 2 over one term: resolve variables (declaring implicit locals), calls and refs; collect
@@ -729,7 +746,9 @@ class Resolver {
   Status ResolveBody(Body& body, Scope& scope, const std::vector<Term*>& extra) {
     QLRF_TRY(Declare(body, scope));
     std::vector<Nested> nested;
-    for (auto& e : body.exprs) {
+    for (size_t index = 0; index < body.exprs.size(); ++index) {
+      Expr& e = body.exprs[index];
+      size_t first_nested = nested.size();
       switch (e.kind) {
         case ExprKind::kSomeDecl:
           for (auto& v : e.terms) {
@@ -763,6 +782,9 @@ class Resolver {
         QLRF_TRY(ResolveWith(w, scope, nested));
         current_with_ = nullptr;
       }
+      for (size_t n = first_nested; n < nested.size(); ++n) {
+        nested[n].pos = static_cast<int>(index);
+      }
     }
     for (Term* t : extra) {
       QLRF_TRY(ResolveTerm(*t, scope, nested));
@@ -772,6 +794,7 @@ class Resolver {
       if (n.compr != nullptr) {
         Scope inner;
         inner.parent = &scope;
+        inner.pos_in_parent = n.pos;
         inner.captures = &n.compr->captures;
         std::vector<Term*> heads;
         for (auto& item : n.compr->items) {
@@ -782,6 +805,7 @@ class Resolver {
         Expr& e = *n.every;
         Scope inner;
         inner.parent = &scope;
+        inner.pos_in_parent = n.pos;
         inner.captures = &e.captures;
         if (e.has_key) {
           DeclarePattern(e.terms[0], inner);
@@ -1121,22 +1145,78 @@ class Safety {
     return nullptr;
   }
 
+  // An unbound variable of `t` in a position that must be evaluated (not one a unification or
+  // a reference could bind).
+  const Term* FirstUnsafe(const Term& t, const Slots& bound, bool may_bind) const {
+    switch (t.kind) {
+      case TermKind::kVar:
+        return t.IsLocalVar() && !may_bind && bound[static_cast<size_t>(t.slot)] == 0 ? &t
+                                                                                     : nullptr;
+      case TermKind::kArray:
+        for (const auto& item : t.items) {
+          if (const Term* v = FirstUnsafe(item, bound, may_bind)) {
+            return v;
+          }
+        }
+        return nullptr;
+      case TermKind::kObject:
+        for (size_t i = 0; i < t.items.size(); ++i) {
+          if (const Term* v = FirstUnsafe(t.items[i], bound, may_bind && i % 2 == 1)) {
+            return v;
+          }
+        }
+        return nullptr;
+      case TermKind::kRef:
+        for (size_t i = 0; i < t.items.size(); ++i) {
+          if (const Term* v = FirstUnsafe(t.items[i], bound, i > 0)) {
+            return v;
+          }
+        }
+        return nullptr;
+      case TermKind::kArrayCompr:
+      case TermKind::kSetCompr:
+      case TermKind::kObjectCompr:
+        return nullptr;
+      default:
+        for (size_t i = 0; i < t.items.size(); ++i) {
+          if (t.kind == TermKind::kCall && i == 0) {
+            continue;
+          }
+          if (const Term* v = FirstUnsafe(t.items[i], bound, false)) {
+            return v;
+          }
+        }
+        return nullptr;
+    }
+  }
+
+  Error UnsafeAt(const Term& v) const {
+    return RegoError(kUnsafeVarError, "var " + v.name + " is unsafe", file_, v.loc.row,
+                     v.loc.col);
+  }
+
   Error UnsafeError(const std::vector<Expr>& remaining, const Slots& bound) const {
-    // Prefer a user-named variable for the message.
+    // Prefer a user-named variable in a position nothing could bind.
     const Term* fallback = nullptr;
-    for (const auto& e : remaining) {
-      std::vector<const Term*> terms;
-      for (const auto& t : e.terms) {
-        terms.push_back(&t);
-      }
-      for (const auto& w : e.withs) {
-        terms.push_back(&w.value);
-      }
-      for (const Term* t : terms) {
-        if (const Term* v = FirstUnbound(*t, bound)) {
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& e : remaining) {
+        std::vector<std::pair<const Term*, bool>> terms;
+        bool two_sided = e.kind == ExprKind::kUnify || e.kind == ExprKind::kAssign;
+        for (size_t i = 0; i < e.terms.size(); ++i) {
+          bool may_bind = pass == 0 && two_sided && (e.kind == ExprKind::kUnify || i == 0);
+          terms.emplace_back(&e.terms[i], may_bind || (pass == 0 && !two_sided &&
+                                                       e.kind != ExprKind::kTerm));
+        }
+        for (const auto& w : e.withs) {
+          terms.emplace_back(&w.value, false);
+        }
+        for (const auto& [t, may_bind] : terms) {
+          const Term* v = pass == 0 ? FirstUnsafe(*t, bound, may_bind) : FirstUnbound(*t, bound);
+          if (v == nullptr) {
+            continue;
+          }
           if (!v->generated) {
-            return RegoError(kUnsafeVarError, "var " + v->name + " is unsafe", file_, v->loc.row,
-                             v->loc.col);
+            return UnsafeAt(*v);
           }
           if (fallback == nullptr) {
             fallback = v;
@@ -1144,16 +1224,12 @@ class Safety {
         }
       }
     }
-    const Expr& e = remaining.front();
     if (fallback != nullptr) {
-      return RegoError(kUnsafeVarError, "var " + fallback->name + " is unsafe", file_,
-                       fallback->loc.row, fallback->loc.col);
+      return UnsafeAt(*fallback);
     }
-    if (!e.captures.empty() || e.kind == ExprKind::kEvery) {
-      return RegoError(kUnsafeVarError, "expression uses unsafe variables", file_, e.loc.row,
-                       e.loc.col);
-    }
-    return RegoError(kUnsafeVarError, "expression is unsafe", file_, e.loc.row, e.loc.col);
+    const Expr& e = remaining.front();
+    return RegoError(kUnsafeVarError, "expression uses unsafe variables", file_, e.loc.row,
+                     e.loc.col);
   }
 
   int size_;

@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "engines/policy/internal/ast.h"
 #include "engines/policy/internal/builtins.h"
+#include "engines/policy/internal/errors.h"
 #include "engines/policy/internal/parser.h"
 
 namespace qlrf::policy::internal {

@@ -655,14 +655,24 @@ class Evaluator::Impl {
     return WalkData(policy_.root.get(), &policy_.data, ref, 1, path, f, k);
   }
 
+  // Whether a `with data…` replacement applies at or below `path`.
   bool OverrideBelow(const std::vector<Value>& path) const {
     return std::any_of(scope_.overrides.begin(), scope_.overrides.end(),
                        [&](const DataOverride& o) { return IsPrefix(path, o.path); });
   }
 
+  bool OverrideAt(const std::vector<Value>& path) const {
+    return std::any_of(scope_.overrides.begin(), scope_.overrides.end(),
+                       [&](const DataOverride& o) {
+                         return o.path.size() == path.size() && IsPrefix(path, o.path);
+                       });
+  }
+
   Step WalkData(const RuleNode* node, const Value* base, const Term& ref, size_t i,
                 std::vector<Value>& path, Frame& f, ValCont k) {
-    if (!scope_.overrides.empty() && OverrideBelow(path)) {
+    bool overridden = !scope_.overrides.empty() && OverrideBelow(path);
+    if (overridden && (OverrideAt(path) || node == nullptr || node->kind != NodeKind::kNone ||
+                       i == ref.items.size() || !node->has_rules_below)) {
       auto v = OverriddenValue(node, base, path);
       if (!v) {
         return Propagate(std::move(v).error());
@@ -683,11 +693,11 @@ class Evaluator::Impl {
     auto step_into = [&](const Value& key) {
       const RuleNode* child = key.IsString() ? node->Child(key.AsString()) : nullptr;
       const Value* sub = base != nullptr ? base->Find(key) : nullptr;
-      if (child == nullptr && sub == nullptr) {
-        return Step::kOk;
-      }
       path.push_back(key);
-      Step s = WalkData(child, sub, ref, i + 1, path, f, k);
+      Step s = Step::kOk;
+      if (child != nullptr || sub != nullptr || (overridden && OverrideBelow(path))) {
+        s = WalkData(child, sub, ref, i + 1, path, f, k);
+      }
       path.pop_back();
       return s;
     };
@@ -697,21 +707,24 @@ class Evaluator::Impl {
     if (NeedsUnify(p, f)) {
       std::vector<Value> keys;
       for (const auto& [key, child] : node->children) {
-        keys.push_back(Value::String(key));
+        if (child->kind != NodeKind::kFunction) {
+          keys.push_back(Value::String(key));
+        }
       }
       if (base != nullptr && base->IsObject()) {
         for (const auto& [key, val] : base->Entries()) {
           keys.push_back(key);
         }
       }
-      Value key_set = Value::Set(std::move(keys));
-      for (const auto& key : key_set.Items()) {
-        if (key.IsString()) {
-          const RuleNode* child = node->Child(key.AsString());
-          if (child != nullptr && child->kind == NodeKind::kFunction) {
-            continue;
+      if (overridden) {
+        for (const auto& o : scope_.overrides) {
+          if (o.path.size() > path.size() && IsPrefix(path, o.path)) {
+            keys.push_back(o.path[path.size()]);
           }
         }
+      }
+      Value key_set = Value::Set(std::move(keys));
+      for (const auto& key : key_set.Items()) {
         Step s = UnifyValue(p, key, f, [&]() { return step_into(key); });
         if (s != Step::kOk) {
           return s;

@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "engines/policy/internal/ast.h"
 #include "engines/policy/internal/compiler.h"
+#include "engines/policy/internal/errors.h"
 
 namespace qlrf::policy::internal {
 

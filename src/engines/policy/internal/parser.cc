@@ -77,6 +77,11 @@ Result<Value> ParseNumber(std::string_view text) {
     if (res.ec == std::errc() && res.ptr == text.data() + text.size()) {
       return Value::Int(i);
     }
+    if (res.ec == std::errc::result_out_of_range) {
+      double approx = 0;
+      std::from_chars(text.data(), text.data() + text.size(), approx);
+      return Value::BigInt(approx, std::string(text));
+    }
   }
   double d = 0;
   auto res = std::from_chars(text.data(), text.data() + text.size(), d);
@@ -206,21 +211,25 @@ class Parser {
     return true;
   }
 
+  // Counts recursion so that hostile nesting fails cleanly instead of exhausting the stack.
   struct DepthGuard {
-    explicit DepthGuard(Parser* p) : p(p) { ++p->depth_; }
-    ~DepthGuard() { --p->depth_; }
+    explicit DepthGuard(Parser* owner) : parser(owner) { ++parser->depth_; }
+    ~DepthGuard() { --parser->depth_; }
     DepthGuard(const DepthGuard&) = delete;
     DepthGuard& operator=(const DepthGuard&) = delete;
-    bool ok() const { return p->depth_ <= kMaxDepth; }
-    Parser* p;
+    bool ok() const { return parser->depth_ <= kMaxDepth; }
+    Parser* parser;
   };
 
+  // Whether a newline ends the current literal: yes in bodies, no inside brackets.
   struct NlScope {
-    NlScope(Parser* p, bool significant) : p(p) { p->nl_.push_back(significant); }
-    ~NlScope() { p->nl_.pop_back(); }
+    NlScope(Parser* owner, bool significant) : parser(owner) {
+      parser->nl_.push_back(significant);
+    }
+    ~NlScope() { parser->nl_.pop_back(); }
     NlScope(const NlScope&) = delete;
     NlScope& operator=(const NlScope&) = delete;
-    Parser* p;
+    Parser* parser;
   };
 
   // ---- package / import ----
@@ -320,6 +329,9 @@ class Parser {
           rule->args.push_back(std::move(*arg));
           if (Is(Tok::kComma)) {
             Next();
+            if (Is(Tok::kRParen)) {
+              break;  // trailing comma
+            }
             continue;
           }
           break;
@@ -945,7 +957,8 @@ class Parser {
           t.loc = loc;
           return t;
         }
-        if (IsKeyword(tok.text)) {
+        bool call = Peek(1).kind == Tok::kLParen && !Peek(1).space_before;
+        if (IsKeyword(tok.text) && !(call && tok.text == "contains")) {
           Error(tok, Unexpected(tok));
           return std::nullopt;
         }
@@ -1012,6 +1025,9 @@ class Parser {
             call.items.push_back(std::move(*arg));
             if (Is(Tok::kComma)) {
               Next();
+              if (Is(Tok::kRParen)) {
+                break;  // trailing comma
+              }
               continue;
             }
             break;
@@ -1177,11 +1193,8 @@ class Parser {
     t.items.push_back(std::move(*first));
     if (Is(Tok::kComma)) {
       Next();
-      if (!Is(Tok::kRBrace) && !ParseItems(Tok::kRBrace, t.items)) {
+      if (!ParseItems(Tok::kRBrace, t.items)) {
         return std::nullopt;
-      }
-      if (Is(Tok::kRBrace)) {
-        Next();
       }
       return t;
     }

@@ -30,8 +30,10 @@ class Regex {
 
   int NumGroups() const;
 
- private:
+  // The compiled instruction list; defined in regex.cc.
   struct Program;
+
+ private:
   explicit Regex(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
   std::shared_ptr<const Program> program_;
 };

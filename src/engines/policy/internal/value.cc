@@ -236,6 +236,21 @@ Value Value::Double(double d) {
   return v;
 }
 
+Value Value::BigInt(double approx, std::string text) {
+  Value v;
+  v.kind_ = Kind::kNumber;
+  v.d_ = approx;
+  v.p_ = std::make_shared<const std::string>(std::move(text));
+  return v;
+}
+
+const std::string* Value::NumberLiteral() const {
+  if (kind_ != Kind::kNumber || is_int_ || !p_) {
+    return nullptr;
+  }
+  return static_cast<const std::string*>(p_.get());
+}
+
 Value Value::String(std::string s) {
   Value v;
   v.kind_ = Kind::kString;
@@ -511,6 +526,9 @@ std::string ToRegoText(const Value& v) {
 std::string NumberText(const Value& v) {
   if (v.IsInt()) {
     return std::to_string(v.AsInt());
+  }
+  if (const std::string* literal = v.NumberLiteral()) {
+    return *literal;
   }
   double d = v.AsDouble();
   if (!std::isfinite(d)) {

@@ -32,6 +32,9 @@ class Value {
   static Value Int(int64_t i);
   // Integral doubles within +-2^53 are stored as integers, so 3.0 and 3 behave alike.
   static Value Double(double d);
+  // An integer literal beyond int64: computed with as a double, printed as written (OPA keeps
+  // such numbers exact; arithmetic on them here is approximate).
+  static Value BigInt(double approx, std::string text);
   static Value String(std::string s);
   static Value Array(std::vector<Value> items);
   // Sorts by key; for duplicate keys the last entry wins.
@@ -61,6 +64,8 @@ class Value {
   bool IsInt() const { return kind_ == Kind::kNumber && is_int_; }
   int64_t AsInt() const { return i_; }
   double AsDouble() const { return is_int_ ? static_cast<double>(i_) : d_; }
+  // The literal text of a BigInt number; nullptr otherwise.
+  const std::string* NumberLiteral() const;
   const std::string& AsString() const;
   // Array items or set elements (sorted).
   const std::vector<Value>& Items() const;
