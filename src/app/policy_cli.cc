@@ -62,8 +62,10 @@ void AddPolicyCommands(CLI::App& app, int& exit_code_out) {
   auto* eval = policy->add_subcommand("eval", "Evaluate a Rego query (like `opa eval`)");
   eval->add_option("query", eval_opts->query, "Rego query, e.g. data.qlrf.plan_safety.deny")
       ->required();
+  // One path per -d, so `-d dir query` leaves the query positional (as opa does).
   eval->add_option("-d,--data", eval_opts->data_paths,
-                   "Policy or data file or directory (.rego, .json, .yaml); repeatable");
+                   "Policy or data file or directory (.rego, .json, .yaml); repeatable")
+      ->allow_extra_args(false);
   eval->add_option("-i,--input", eval_opts->input_path, "Input document (JSON or YAML)");
   eval->add_option("-f,--format", eval_opts->format,
                    "Output: json (default), values, bindings, raw");

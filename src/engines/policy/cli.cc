@@ -2,11 +2,12 @@
 // here), OPA-shaped JSON output and the test runner.
 #include "engines/policy/cli.h"
 
-#include <boost/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,47 @@ namespace fs = std::filesystem;
 namespace bj = boost::json;
 
 // ---- output ----
+
+// Doubles as JavaScript/Go print them (3.5, 0.30000000000000004, 1e+300); Boost.JSON would
+// write 3.5E0.
+std::string DoubleText(double d) {
+  if (!std::isfinite(d)) {
+    return "null";
+  }
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), d);
+  return std::string(buf, res.ptr);
+}
+
+// Compact JSON with readable doubles.
+std::string JsonText(const bj::value& v) {
+  if (v.is_double()) {
+    return DoubleText(v.get_double());
+  }
+  if (v.is_array()) {
+    std::string out = "[";
+    for (const auto& item : v.get_array()) {
+      if (out.size() > 1) {
+        out += ',';
+      }
+      out += JsonText(item);
+    }
+    return out + "]";
+  }
+  if (v.is_object()) {
+    std::string out = "{";
+    for (const auto& m : v.get_object()) {
+      if (out.size() > 1) {
+        out += ',';
+      }
+      out += bj::serialize(bj::value(m.key()));
+      out += ':';
+      out += JsonText(m.value());
+    }
+    return out + "}";
+  }
+  return bj::serialize(v);
+}
 
 void WriteIndent(std::ostream& out, int n) {
   for (int i = 0; i < n; ++i) {
@@ -67,7 +109,7 @@ void WritePretty(std::ostream& out, const bj::value& v, int depth) {
     out << "]";
     return;
   }
-  out << bj::serialize(v);
+  out << JsonText(v);
 }
 
 bj::object LocationJson(const Location& loc) {
@@ -337,7 +379,7 @@ int PolicyEval(const PolicyEvalOptions& options, std::ostream& out, std::ostream
         if (e.value.is_string()) {
           out << std::string_view(e.value.get_string()) << "\n";
         } else {
-          out << bj::serialize(e.value) << "\n";
+          out << JsonText(e.value) << "\n";
         }
       }
     }
@@ -448,8 +490,8 @@ int PolicyTest(const PolicyTestOptions& options, std::ostream& out, std::ostream
     MonotonicTime start = options.clock != nullptr ? options.clock->Monotonic() : MonotonicTime();
     auto value = set->Eval(rule.path, nullptr, eopts);
     if (options.clock != nullptr) {
-      r.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
-          options.clock->Monotonic() - start);
+      r.duration =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(options.clock->Monotonic() - start);
     }
     if (!value) {
       r.outcome = Outcome::kError;

@@ -24,7 +24,8 @@ Status MergeInto(boost::json::value& dst, const boost::json::value& src, const s
     for (const auto& member : src.get_object()) {
       auto& obj = dst.get_object();
       auto it = obj.find(member.key());
-      std::string path = at.empty() ? std::string(member.key()) : at + "." + std::string(member.key());
+      std::string path =
+          at.empty() ? std::string(member.key()) : at + "." + std::string(member.key());
       if (it == obj.end()) {
         obj[member.key()] = member.value();
       } else {
@@ -134,8 +135,8 @@ Status Compiler::AddBuiltin(const std::string& name, int arity, CustomBuiltin fn
   auto b = std::make_unique<internal::Builtin>();
   b->name = name;
   b->arity = arity;
-  b->custom = [fn = std::move(fn), name](std::span<const internal::Value> args)
-      -> Result<internal::Value> {
+  b->custom = [fn = std::move(fn),
+               name](std::span<const internal::Value> args) -> Result<internal::Value> {
     std::vector<boost::json::value> json_args;
     json_args.reserve(args.size());
     for (const auto& a : args) {
@@ -197,9 +198,9 @@ Result<QueryResult> PolicySet::Query(std::string_view query, const boost::json::
       er.text = q.text.substr(e->text_begin, e->text_end - e->text_begin);
       er.location = Location{"", e->loc.row, e->loc.col};
       er.value = true;
-      if (e->kind == internal::ExprKind::kTerm && !e->negated && e->withs.empty()) {
+      if (e->kind == internal::ExprKind::kTerm && !e->negated) {
         std::vector<internal::Value> copy = frame;
-        auto v = evaluator.FirstValue(e->terms[0], copy);
+        auto v = evaluator.ExprValue(*e, copy);
         if (!v) {
           failure = Fail(std::move(v).error());
           return;

@@ -1,9 +1,9 @@
 // Runs every case of ../shared/conformance/opa-rego (OPA's topdown cases and rego-cpp's) through
 // the engine; prints the pass rate per category and overall, and the skipped cases with reasons.
-#include <boost/json.hpp>
 #include <cxxabi.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -33,7 +33,7 @@ const fs::path& SuiteDir() {
 }
 
 struct Case {
-  std::string name;      // test name
+  std::string name;  // test name
   std::string note;
   std::string category;  // folder (OPA) or file (rego-cpp)
   fs::path dir;          // the YAML file's folder
@@ -142,7 +142,7 @@ std::vector<Case> LoadCases() {
     if (top == "opa") {
       category = rel.parent_path().filename().string();
       if (rel.string().find("/v0/") != std::string::npos) {
-        category = "v0-" + category;
+        category.insert(0, "v0-");
       }
     } else {
       category = file.stem().string();
@@ -230,6 +230,9 @@ std::string SkipReason(const Case& c) {
       {"regocpp/uri-is-valid-control-byte",
        "uri.is_valid is a rego-cpp extension, not an OPA built-in"},
       {"regocpp/uri-is-valid-ok", "uri.is_valid is a rego-cpp extension, not an OPA built-in"},
+      {"regocpp/regex-zero-match-utf8",
+       "expects 4 empty matches of (?:) in the 4-rune \"café\"; Go's regexp, which OPA uses, "
+       "finds 5 (every rune boundary, the end included), and so do we"},
   };
   auto it = kSkips.find(c.note);
   if (it != kSkips.end()) {

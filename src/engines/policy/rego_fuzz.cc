@@ -12,7 +12,7 @@
 #include "testing/fakes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size > 32 * 1024) {
+  if (size > size_t{32} * 1024) {
     return 0;
   }
   std::string_view in(reinterpret_cast<const char*>(data), size);

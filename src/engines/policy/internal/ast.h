@@ -50,12 +50,12 @@ struct Term {
   std::shared_ptr<Body> body;  // comprehensions
   // Resolution.
   VarRole role = VarRole::kUnresolved;
-  int slot = -1;  // kVar with role kLocal
+  int slot = -1;           // kVar with role kLocal
   bool generated = false;  // a compiler-made or wildcard variable, never reported as a binding
   CallKind call_kind = CallKind::kUnresolved;
-  const Builtin* builtin = nullptr;   // kCall / kBuiltin
-  const RuleNode* function = nullptr; // kCall / kFunction
-  std::vector<int> captures;  // comprehensions: enclosing-scope slots the body reads
+  const Builtin* builtin = nullptr;    // kCall / kBuiltin
+  const RuleNode* function = nullptr;  // kCall / kFunction
+  std::vector<int> captures;           // comprehensions: enclosing-scope slots the body reads
 
   bool IsScalar() const { return kind == TermKind::kScalar; }
   bool IsVar() const { return kind == TermKind::kVar; }
@@ -74,7 +74,8 @@ enum class ExprKind : uint8_t {
   kUnify,     // terms[0] = terms[1]
   kAssign,    // terms[0] := terms[1]
   kSomeDecl,  // some x, y: terms are the declared variables
-  kSomeIn,    // some [key,] value in domain: terms {key, value, domain}; key is a null scalar if absent
+  kSomeIn,    // some [key,] value in domain: terms {key, value, domain}; key is a null scalar if
+              // absent
   kEvery,     // every [key,] value in domain { body }: terms as kSomeIn
 };
 
@@ -88,10 +89,10 @@ struct WithMod {
   Term value;
   Loc loc;
   WithKind kind = WithKind::kUnresolved;
-  std::vector<Value> path;              // kInput/kData: path below input / data
-  const Builtin* builtin = nullptr;     // kBuiltin: the replaced built-in
-  const RuleNode* function = nullptr;   // kFunction: the replaced function
-  MockKind mock = MockKind::kValue;     // for kBuiltin/kFunction targets
+  std::vector<Value> path;             // kInput/kData: path below input / data
+  const Builtin* builtin = nullptr;    // kBuiltin: the replaced built-in
+  const RuleNode* function = nullptr;  // kFunction: the replaced function
+  MockKind mock = MockKind::kValue;    // for kBuiltin/kFunction targets
   const Builtin* mock_builtin = nullptr;
   const RuleNode* mock_function = nullptr;
 };
@@ -105,7 +106,7 @@ struct Expr {
   std::shared_ptr<Body> body;  // kEvery
   std::vector<WithMod> withs;
   std::vector<int> captures;  // kEvery: enclosing-scope slots the body reads
-  uint32_t text_begin = 0;  // source span (for query expression text)
+  uint32_t text_begin = 0;    // source span (for query expression text)
   uint32_t text_end = 0;
 };
 
@@ -123,7 +124,7 @@ struct Rule {
   bool has_key = false;  // `contains key` or v0 `p[key]` (partial set)
   Term key;
   bool has_value = false;
-  Term value;  // `:= value` / `= value`; true when absent
+  Term value;                  // `:= value` / `= value`; true when absent
   std::shared_ptr<Body> body;  // never null; empty means true
   std::unique_ptr<Rule> else_rule;
   // Compiler results.

@@ -435,10 +435,9 @@ Result<Value> ToNumber(Args a, BuiltinContext& /*ctx*/) {
         ++begin;
       }
       auto rd = std::from_chars(begin, s.data() + s.size(), d);
-      if (rd.ec != std::errc() || rd.ptr != s.data() + s.size() || s.empty() ||
-          !std::isfinite(d)) {
-        return Fail(BuiltinError("to_number", "strconv.ParseFloat: parsing \"" + s +
-                                                   "\": invalid syntax"));
+      if (rd.ec != std::errc() || rd.ptr != s.data() + s.size() || s.empty() || !std::isfinite(d)) {
+        return Fail(
+            BuiltinError("to_number", "strconv.ParseFloat: parsing \"" + s + "\": invalid syntax"));
       }
       return Value::Double(d);
     }

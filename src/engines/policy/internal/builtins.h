@@ -22,10 +22,10 @@ namespace qlrf::policy::internal {
 
 // Per-query state the built-ins may use. Not thread-safe; one per query.
 struct BuiltinContext {
-  const Clock* clock = nullptr;   // time.now_ns; nullptr makes it an error
-  Random* random = nullptr;       // uuid.rfc4122; nullptr makes it an error
-  std::ostream* print = nullptr;  // print(); nullptr discards
-  std::optional<int64_t> now_ns;  // fixed for the whole query, as OPA does
+  const Clock* clock = nullptr;              // time.now_ns; nullptr makes it an error
+  Random* random = nullptr;                  // uuid.rfc4122; nullptr makes it an error
+  std::ostream* print = nullptr;             // print(); nullptr discards
+  std::optional<int64_t> now_ns;             // fixed for the whole query, as OPA does
   std::map<std::string, std::string> uuids;  // uuid.rfc4122 answers, stable within a query
 };
 

@@ -1,8 +1,8 @@
 // Encoding and data built-ins: json.*, yaml.*, base64*, hex.*, io.jwt.* (HS256), uuid.*,
 // units.*, net.cidr_*, semver.*, crypto.sha256.
 #include <arpa/inet.h>
-#include <boost/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -181,6 +181,218 @@ Result<Value> JsonFilter(Args a, BuiltinContext& /*ctx*/) {
   QLRF_TRY(WantObject("json.filter", a, 0));
   QLRF_ASSIGN_OR_RETURN(auto paths, JsonPaths("json.filter", a[1]));
   return FilterPaths(a[0], paths, 0);
+}
+
+// ---- json.patch (RFC 6902) ----
+
+// A JSON-pointer path as keys ("/a/0" -> ["a", "0"]); arrays of keys are taken as they are.
+Result<std::vector<Value>> PatchPath(const Value& p) {
+  if (p.IsArray()) {
+    return p.Items();
+  }
+  if (!p.IsString()) {
+    return Fail(BuiltinError("json.patch", "path must be a string or an array"));
+  }
+  std::string_view s = p.AsString();
+  std::vector<Value> out;
+  if (s.empty()) {
+    return out;
+  }
+  if (s[0] != '/') {
+    return Fail(BuiltinError("json.patch", "invalid JSON pointer \"" + std::string(s) + "\""));
+  }
+  size_t start = 1;
+  while (true) {
+    size_t slash = s.find('/', start);
+    std::string part(s.substr(start, slash == std::string_view::npos ? slash : slash - start));
+    for (size_t k = 0; (k = part.find('~', k)) != std::string::npos; ++k) {
+      if (k + 1 < part.size()) {
+        part.replace(k, 2, part[k + 1] == '1' ? "/" : "~");
+      }
+    }
+    out.push_back(Value::String(std::move(part)));
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  return out;
+}
+
+// An array index from a path key ("-" appends when `for_insert`); nullopt when invalid.
+std::optional<size_t> ArrayIndex(const Value& key, size_t size, bool for_insert) {
+  if (key.IsInt()) {
+    if (key.AsInt() < 0) {
+      return std::nullopt;
+    }
+    auto i = static_cast<size_t>(key.AsInt());
+    return i < size || (for_insert && i == size) ? std::optional<size_t>(i) : std::nullopt;
+  }
+  if (!key.IsString()) {
+    return std::nullopt;
+  }
+  const std::string& k = key.AsString();
+  if (for_insert && k == "-") {
+    return size;
+  }
+  size_t i = 0;
+  auto r = std::from_chars(k.data(), k.data() + k.size(), i);
+  if (k.empty() || r.ec != std::errc() || r.ptr != k.data() + k.size() ||
+      (k.size() > 1 && k[0] == '0')) {
+    return std::nullopt;
+  }
+  return i < size || (for_insert && i == size) ? std::optional<size_t>(i) : std::nullopt;
+}
+
+enum class PatchOp { kAdd, kRemove, kReplace };
+
+// Applies one add/remove/replace at `path[i..]` below `doc`; nullopt when the path is invalid.
+std::optional<Value> PatchAt(const Value& doc, const std::vector<Value>& path, size_t i, PatchOp op,
+                             const Value& value) {
+  if (i == path.size()) {
+    return op == PatchOp::kRemove ? std::optional<Value>() : std::optional<Value>(value);
+  }
+  const Value& key = path[i];
+  bool last = i + 1 == path.size();
+  if (doc.IsObject()) {
+    const Value* child = doc.Find(key);
+    if (last) {
+      if (op != PatchOp::kAdd && child == nullptr) {
+        return std::nullopt;
+      }
+      if (op == PatchOp::kRemove) {
+        ObjectEntries out;
+        for (const auto& e : doc.Entries()) {
+          if (Compare(e.first, key) != 0) {
+            out.push_back(e);
+          }
+        }
+        return Value::SortedObject(std::move(out));
+      }
+      return ObjectInsert(doc, key, value);
+    }
+    if (child == nullptr) {
+      return std::nullopt;
+    }
+    auto sub = PatchAt(*child, path, i + 1, op, value);
+    return sub ? std::optional<Value>(ObjectInsert(doc, key, *sub)) : std::nullopt;
+  }
+  if (doc.IsArray()) {
+    std::vector<Value> items = doc.Items();
+    auto idx = ArrayIndex(key, items.size(), last && op == PatchOp::kAdd);
+    if (!idx) {
+      return std::nullopt;
+    }
+    auto pos = items.begin() + static_cast<std::ptrdiff_t>(*idx);
+    if (last) {
+      if (op == PatchOp::kAdd) {
+        items.insert(pos, value);
+      } else if (op == PatchOp::kRemove) {
+        items.erase(pos);
+      } else {
+        *pos = value;
+      }
+      return Value::Array(std::move(items));
+    }
+    auto sub = PatchAt(*pos, path, i + 1, op, value);
+    if (!sub) {
+      return std::nullopt;
+    }
+    *pos = *sub;
+    return Value::Array(std::move(items));
+  }
+  if (doc.IsSet() && last) {
+    std::vector<Value> items = doc.Items();
+    if (op == PatchOp::kAdd) {
+      items.push_back(value);
+    } else if (doc.Find(key) == nullptr) {
+      return std::nullopt;
+    } else {
+      items.erase(std::find_if(items.begin(), items.end(),
+                               [&](const Value& v) { return Compare(v, key) == 0; }));
+      if (op == PatchOp::kReplace) {
+        items.push_back(value);
+      }
+    }
+    return Value::Set(std::move(items));
+  }
+  return std::nullopt;
+}
+
+const Value* Lookup(const Value& doc, const std::vector<Value>& path) {
+  const Value* cur = &doc;
+  for (const auto& key : path) {
+    if (cur->IsArray()) {
+      auto idx = ArrayIndex(key, cur->Size(), false);
+      if (!idx) {
+        return nullptr;
+      }
+      cur = &cur->Items()[*idx];
+    } else {
+      cur = cur->Find(key);
+      if (cur == nullptr) {
+        return nullptr;
+      }
+    }
+  }
+  return cur;
+}
+
+Result<Value> JsonPatch(Args a, BuiltinContext& /*ctx*/) {
+  QLRF_TRY(WantArray("json.patch", a, 1));
+  Value doc = a[0];
+  for (const auto& patch : a[1].Items()) {
+    const Value* op = patch.Find("op");
+    const Value* path_v = patch.Find("path");
+    if (op == nullptr || !op->IsString() || path_v == nullptr) {
+      return Fail(BuiltinError("json.patch", "each patch needs an op and a path"));
+    }
+    QLRF_ASSIGN_OR_RETURN(auto path, PatchPath(*path_v));
+    const std::string& name = op->AsString();
+    const Value* value = patch.Find("value");
+    std::optional<Value> next;
+    if (name == "add" || name == "replace") {
+      if (value == nullptr) {
+        return Fail(BuiltinError("json.patch", name + " needs a value"));
+      }
+      next = PatchAt(doc, path, 0, name == "add" ? PatchOp::kAdd : PatchOp::kReplace, *value);
+    } else if (name == "remove") {
+      next = path.empty() ? std::nullopt : PatchAt(doc, path, 0, PatchOp::kRemove, Value());
+    } else if (name == "test") {
+      const Value* at = Lookup(doc, path);
+      if (value == nullptr || at == nullptr || Compare(*at, *value) != 0) {
+        return Value();  // a failed test makes the result undefined
+      }
+      next = doc;
+    } else if (name == "move" || name == "copy") {
+      const Value* from_v = patch.Find("from");
+      if (from_v == nullptr) {
+        return Fail(BuiltinError("json.patch", name + " needs from"));
+      }
+      QLRF_ASSIGN_OR_RETURN(auto from, PatchPath(*from_v));
+      const Value* moved = Lookup(doc, from);
+      if (moved == nullptr) {
+        return Value();
+      }
+      Value copy = *moved;
+      Value base = doc;
+      if (name == "move") {
+        auto removed = PatchAt(doc, from, 0, PatchOp::kRemove, Value());
+        if (!removed) {
+          return Value();
+        }
+        base = *removed;
+      }
+      next = PatchAt(base, path, 0, PatchOp::kAdd, copy);
+    } else {
+      return Fail(BuiltinError("json.patch", "unknown op " + name));
+    }
+    if (!next) {
+      return Value();
+    }
+    doc = std::move(*next);
+  }
+  return doc;
 }
 
 // ---- YAML (yaml-cpp; exceptions stop here) ----
@@ -478,8 +690,8 @@ Result<Jwt> DecodeJwt(std::string_view fn, const std::string& token) {
 Result<Value> JwtDecode(Args a, BuiltinContext& /*ctx*/) {
   QLRF_TRY(WantString("io.jwt.decode", a, 0));
   QLRF_ASSIGN_OR_RETURN(auto jwt, DecodeJwt("io.jwt.decode", a[0].AsString()));
-  return Value::Array({jwt.header, jwt.payload,
-                       Value::String(crypto::HexEncode(Bytes(jwt.signature)))});
+  return Value::Array(
+      {jwt.header, jwt.payload, Value::String(crypto::HexEncode(Bytes(jwt.signature)))});
 }
 
 Result<std::string> HmacKeyFromJwk(std::string_view fn, const Value& jwk) {
@@ -512,8 +724,7 @@ Result<Value> JwtDecodeVerify(Args a, BuiltinContext& ctx) {
   constexpr std::string_view kName = "io.jwt.decode_verify";
   QLRF_TRY(WantString(kName, a, 0));
   QLRF_TRY(WantObject(kName, a, 1));
-  Value invalid =
-      Value::Array({Value::Bool(false), Value::EmptyObject(), Value::EmptyObject()});
+  Value invalid = Value::Array({Value::Bool(false), Value::EmptyObject(), Value::EmptyObject()});
   auto jwt = DecodeJwt(kName, a[0].AsString());
   if (!jwt) {
     return invalid;
@@ -557,12 +768,11 @@ Result<Value> JwtDecodeVerify(Args a, BuiltinContext& ctx) {
     if (aud == nullptr || want_aud == nullptr) {
       return invalid;
     }
-    bool ok = aud->IsString() ? Compare(*aud, *want_aud) == 0
-                              : aud->IsArray() && std::any_of(aud->Items().begin(),
-                                                              aud->Items().end(),
-                                                              [&](const Value& x) {
-                                                                return Compare(x, *want_aud) == 0;
-                                                              });
+    bool ok = aud->IsString()
+                  ? Compare(*aud, *want_aud) == 0
+                  : aud->IsArray() &&
+                        std::any_of(aud->Items().begin(), aud->Items().end(),
+                                    [&](const Value& x) { return Compare(x, *want_aud) == 0; });
     if (!ok) {
       return invalid;
     }
@@ -572,9 +782,9 @@ Result<Value> JwtDecodeVerify(Args a, BuiltinContext& ctx) {
     now = t->AsDouble();
   } else if (ctx.clock != nullptr) {
     if (!ctx.now_ns) {
-      ctx.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       ctx.clock->Now().time_since_epoch())
-                       .count();
+      ctx.now_ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.clock->Now().time_since_epoch())
+              .count();
     }
     now = static_cast<double>(*ctx.now_ns);
   }
@@ -617,7 +827,7 @@ Result<Value> UuidParse(Args a, BuiltinContext& /*ctx*/) {
   }
   int version = crypto::HexDigitValue(s[14]);
   int v = crypto::HexDigitValue(s[19]);
-  std::string variant = (v & 0x8) == 0 ? "Reserved, NCS backward compatibility"
+  std::string variant = (v & 0x8) == 0   ? "Reserved, NCS backward compatibility"
                         : (v & 0x4) == 0 ? "RFC4122"
                         : (v & 0x2) == 0 ? "Reserved, Microsoft backward compatibility"
                                          : "Reserved, future definition";
@@ -713,8 +923,8 @@ Result<Value> UnitsParse(Args a, bool bytes) {
     }
   }
   if (!found) {
-    return Fail(BuiltinError(fn, bytes ? "byte unit " + unit + " not recognized"
-                                       : "unit " + unit + " not recognized"));
+    return Fail(BuiltinError(
+        fn, bytes ? "byte unit " + unit + " not recognized" : "unit " + unit + " not recognized"));
   }
   double v = num * mult;
   if (bytes) {
@@ -729,7 +939,7 @@ Result<Value> UnitsParse(Args a, bool bytes) {
 
 struct Cidr {
   std::array<uint8_t, 16> addr{};
-  int len = 0;   // prefix length
+  int len = 0;  // prefix length
   bool v6 = false;
 };
 
@@ -909,12 +1119,12 @@ Result<Value> SemverCompare(Args a, BuiltinContext& /*ctx*/) {
   SemVer x;
   SemVer y;
   if (!ParseSemVer(a[0].AsString(), x)) {
-    return Fail(BuiltinError("semver.compare",
-                             "operand 1: string \"" + a[0].AsString() + "\" is not a valid SemVer"));
+    return Fail(BuiltinError(
+        "semver.compare", "operand 1: string \"" + a[0].AsString() + "\" is not a valid SemVer"));
   }
   if (!ParseSemVer(a[1].AsString(), y)) {
-    return Fail(BuiltinError("semver.compare",
-                             "operand 2: string \"" + a[1].AsString() + "\" is not a valid SemVer"));
+    return Fail(BuiltinError(
+        "semver.compare", "operand 2: string \"" + a[1].AsString() + "\" is not a valid SemVer"));
   }
   auto cmp = [](int64_t p, int64_t q) { return p < q ? -1 : (p > q ? 1 : 0); };
   int c = cmp(x.major, y.major);
@@ -946,6 +1156,7 @@ void AddEncoding(std::vector<Builtin>& out) {
   add("json.is_valid", 1, JsonIsValid);
   add("json.remove", 2, JsonRemove);
   add("json.filter", 2, JsonFilter);
+  add("json.patch", 2, JsonPatch);
   add("yaml.marshal", 1, YamlMarshal);
   add("yaml.unmarshal", 1, YamlUnmarshal);
   add("yaml.is_valid", 1, YamlIsValid);

@@ -61,17 +61,44 @@ Result<Value> StringPredicate(Args a, std::string_view name, int op) {
   }
 }
 
+// Simple case mapping for the scripts policies meet: ASCII, Latin-1, Latin Extended-A, Greek
+// and Cyrillic (Go's unicode.ToUpper/ToLower agree on these).
+uint32_t MapCase(uint32_t c, bool upper) {
+  auto in = [c](uint32_t lo, uint32_t hi) { return c >= lo && c <= hi; };
+  if (upper) {
+    if (in('a', 'z') || (in(0xE0, 0xFE) && c != 0xF7) || in(0x3B1, 0x3C9) || in(0x430, 0x44F)) {
+      return c == 0x3C2 ? 0x3A3 : c - 0x20;  // final sigma
+    }
+    if (in(0x450, 0x45F)) {
+      return c - 0x50;
+    }
+    if (in(0x100, 0x17F) && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x17F) {
+      bool pairs_odd = in(0x139, 0x148) || in(0x179, 0x17E);
+      return (c % 2 == (pairs_odd ? 0 : 1)) ? c - 1 : c;
+    }
+    return c;
+  }
+  if (in('A', 'Z') || (in(0xC0, 0xDE) && c != 0xD7) || (in(0x391, 0x3A9) && c != 0x3A2) ||
+      in(0x410, 0x42F)) {
+    return c + 0x20;
+  }
+  if (in(0x400, 0x40F)) {
+    return c + 0x50;
+  }
+  if (in(0x100, 0x17F) && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x17F) {
+    bool pairs_odd = in(0x139, 0x148) || in(0x179, 0x17E);
+    return (c % 2 == (pairs_odd ? 1 : 0)) ? c + 1 : c;
+  }
+  return c;
+}
+
 Result<Value> Case(Args a, bool upper) {
   QLRF_TRY(WantString(upper ? "upper" : "lower", a, 0));
-  std::string s = a[0].AsString();
-  for (char& c : s) {
-    if (upper && c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - 32);
-    } else if (!upper && c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c + 32);
-    }
+  std::string out;
+  for (uint32_t c : Runes(a[0].AsString())) {
+    AppendUtf8(out, MapCase(c, upper));
   }
-  return Value::String(std::move(s));
+  return Value::String(std::move(out));
 }
 
 Result<Value> Split(Args a, BuiltinContext& /*ctx*/) {
@@ -130,8 +157,7 @@ Result<Value> TrimAffix(Args a, bool prefix) {
   const std::string& t = a[1].AsString();
   if (prefix && s.rfind(t, 0) == 0) {
     s.erase(0, t.size());
-  } else if (!prefix && s.size() >= t.size() &&
-             s.compare(s.size() - t.size(), t.size(), t) == 0) {
+  } else if (!prefix && s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0) {
     s.erase(s.size() - t.size());
   }
   return Value::String(std::move(s));
@@ -139,8 +165,8 @@ Result<Value> TrimAffix(Args a, bool prefix) {
 
 bool IsSpaceRune(uint32_t c) {
   return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x85 || c == 0xA0 || c == 0x2028 ||
-         c == 0x2029 || c == 0x3000 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-         c == 0x202F || c == 0x205F;
+         c == 0x2029 || c == 0x3000 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
+         c == 0x205F;
 }
 
 Result<Value> TrimSpace(Args a, BuiltinContext& /*ctx*/) {
@@ -309,9 +335,34 @@ Result<Value> FormatInt(Args a, BuiltinContext& /*ctx*/) {
   if (base != 2 && base != 8 && base != 10 && base != 16) {
     return Fail(BuiltinError("format_int", "operand 2 must be one of {2, 8, 10, 16}"));
   }
-  double d = std::floor(a[0].AsDouble());
+  // Truncated toward zero, as Go's big.Float.Int does (15.5 -> 15, -15.5 -> -15).
+  double d = std::trunc(a[0].AsDouble());
   int64_t v = a[0].IsInt() ? a[0].AsInt() : static_cast<int64_t>(std::clamp(d, -9.2e18, 9.2e18));
   return Value::String(IntToBase(v, static_cast<int>(base)));
+}
+
+// strings.any_prefix_match / any_suffix_match: a string or a collection of strings on each side.
+Result<std::vector<std::string>> OneOrMany(std::string_view fn, Args a, size_t i) {
+  if (a[i].IsString()) {
+    return std::vector<std::string>{a[i].AsString()};
+  }
+  return StringItems(fn, a, i);
+}
+
+Result<Value> AnyAffixMatch(Args a, bool prefix) {
+  std::string_view name = prefix ? "strings.any_prefix_match" : "strings.any_suffix_match";
+  QLRF_ASSIGN_OR_RETURN(auto search, OneOrMany(name, a, 0));
+  QLRF_ASSIGN_OR_RETURN(auto base, OneOrMany(name, a, 1));
+  for (const auto& s : search) {
+    for (const auto& b : base) {
+      bool hit = prefix ? s.rfind(b, 0) == 0
+                        : s.size() >= b.size() && s.compare(s.size() - b.size(), b.size(), b) == 0;
+      if (hit) {
+        return Value::Bool(true);
+      }
+    }
+  }
+  return Value::Bool(false);
 }
 
 // ---- sprintf (Go's fmt verbs as OPA applies them to Rego values) ----
@@ -445,8 +496,8 @@ std::string FormatOne(const Spec& sp, char verb, const Value& v) {
       } else if (v.IsNumber()) {
         out = FormatFloat(sp, 'a', v.AsDouble());
       } else {
-        return std::string("%!") + verb + "(" + std::string(v.TypeName()) + "=" +
-               FormatValue(v) + ")";
+        return std::string("%!") + verb + "(" + std::string(v.TypeName()) + "=" + FormatValue(v) +
+               ")";
       }
       if (verb == 'X') {
         std::transform(out.begin(), out.end(), out.begin(),
@@ -588,11 +639,13 @@ Result<Value> RegexFindAllSubmatch(Args a, BuiltinContext& /*ctx*/) {
   const std::string& s = a[1].AsString();
   auto matches = re.FindAll(s, static_cast<int>(std::clamp<int64_t>(a[2].AsInt(), -1, 1 << 30)));
   std::vector<Value> out;
+  out.reserve(matches.size());
   for (const auto& m : matches) {
     std::vector<Value> groups;
+    groups.reserve(m.size());
     for (const auto& [b, e] : m) {
-      groups.push_back(Value::String(b < 0 ? std::string() : s.substr(static_cast<size_t>(b),
-                                                                      static_cast<size_t>(e - b))));
+      groups.push_back(Value::String(
+          b < 0 ? std::string() : s.substr(static_cast<size_t>(b), static_cast<size_t>(e - b))));
     }
     out.push_back(Value::Array(std::move(groups)));
   }
@@ -607,6 +660,7 @@ Result<Value> RegexFindN(Args a, BuiltinContext& /*ctx*/) {
   const std::string& s = a[1].AsString();
   auto matches = re.FindAll(s, static_cast<int>(std::clamp<int64_t>(a[2].AsInt(), -1, 1 << 30)));
   std::vector<Value> out;
+  out.reserve(matches.size());
   for (const auto& m : matches) {
     out.push_back(Value::String(
         s.substr(static_cast<size_t>(m[0].first), static_cast<size_t>(m[0].second - m[0].first))));
@@ -677,8 +731,8 @@ Result<Value> RegexReplace(Args a, BuiltinContext& /*ctx*/) {
 }
 
 void AppendRegexLiteral(std::string& out, uint32_t c) {
-  if (c < 0x80 && std::string_view("\\.+*?()|[]{}^$-").find(static_cast<char>(c)) !=
-                      std::string_view::npos) {
+  if (c < 0x80 &&
+      std::string_view("\\.+*?()|[]{}^$-").find(static_cast<char>(c)) != std::string_view::npos) {
     out += '\\';
   }
   if (c == 0) {
@@ -885,13 +939,13 @@ Result<Value> GlobQuoteMeta(Args a, BuiltinContext& /*ctx*/) {
 
 struct GlobToken {
   std::vector<std::pair<uint32_t, uint32_t>> set;  // code point ranges
-  char modifier = 0;                                // 0, '*' or '+'
+  char modifier = 0;                               // 0, '*' or '+'
 };
 
 Error GlobsError(std::string_view input, size_t pos, std::string_view what) {
-  return BuiltinError("regex.globs_match", "input:" + std::string(input) + ", pos:" +
-                                               std::to_string(pos) + ", " + std::string(what) +
-                                               ": the input provided is invalid");
+  return BuiltinError("regex.globs_match",
+                      "input:" + std::string(input) + ", pos:" + std::to_string(pos) + ", " +
+                          std::string(what) + ": the input provided is invalid");
 }
 
 Result<std::vector<GlobToken>> ParseGlobRegex(std::string_view text) {
@@ -953,12 +1007,12 @@ Result<std::vector<GlobToken>> ParseGlobRegex(std::string_view text) {
             hi = r[i++];
           }
           if (hi < lo) {
-            std::string a;
-            std::string b;
-            AppendUtf8(a, hi);
-            AppendUtf8(b, lo);
-            return Fail(GlobsError(text, i, "range is out of order: '" + a +
-                                                "' comes before '" + b + "' in Unicode"));
+            std::string msg = "range is out of order: '";
+            AppendUtf8(msg, hi);
+            msg += "' comes before '";
+            AppendUtf8(msg, lo);
+            msg += "' in Unicode";
+            return Fail(GlobsError(text, i, msg));
           }
         }
         t.set.emplace_back(lo, hi);
@@ -1068,16 +1122,14 @@ void AddStrings(std::vector<Builtin>& out) {
   };
   add("concat", 2, Concat);
   add("contains", 2, [](Args a, BuiltinContext&) { return StringPredicate(a, "contains", 0); });
-  add("startswith", 2,
-      [](Args a, BuiltinContext&) { return StringPredicate(a, "startswith", 1); });
+  add("startswith", 2, [](Args a, BuiltinContext&) { return StringPredicate(a, "startswith", 1); });
   add("endswith", 2, [](Args a, BuiltinContext&) { return StringPredicate(a, "endswith", 2); });
   add("lower", 1, [](Args a, BuiltinContext&) { return Case(a, false); });
   add("upper", 1, [](Args a, BuiltinContext&) { return Case(a, true); });
   add("split", 2, Split);
   add("trim", 2, [](Args a, BuiltinContext&) { return Trim(a, "trim", true, true); });
   add("trim_left", 2, [](Args a, BuiltinContext&) { return Trim(a, "trim_left", true, false); });
-  add("trim_right", 2,
-      [](Args a, BuiltinContext&) { return Trim(a, "trim_right", false, true); });
+  add("trim_right", 2, [](Args a, BuiltinContext&) { return Trim(a, "trim_right", false, true); });
   add("trim_prefix", 2, [](Args a, BuiltinContext&) { return TrimAffix(a, true); });
   add("trim_suffix", 2, [](Args a, BuiltinContext&) { return TrimAffix(a, false); });
   add("trim_space", 1, TrimSpace);
@@ -1085,6 +1137,10 @@ void AddStrings(std::vector<Builtin>& out) {
   add("strings.replace_n", 2, ReplaceN);
   add("strings.reverse", 1, StringsReverse);
   add("strings.count", 2, StringsCount);
+  add("strings.any_prefix_match", 2,
+      [](Args a, BuiltinContext&) { return AnyAffixMatch(a, true); });
+  add("strings.any_suffix_match", 2,
+      [](Args a, BuiltinContext&) { return AnyAffixMatch(a, false); });
   add("indexof", 2, IndexOf);
   add("indexof_n", 2, IndexOfN);
   add("substring", 3, Substring);

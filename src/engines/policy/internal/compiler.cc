@@ -8,10 +8,42 @@
 #include <set>
 #include <utility>
 
+#include "engines/policy/internal/types.h"
+
 namespace qlrf::policy::internal {
 namespace {
 
 using Slots = std::vector<char>;
+
+// OPA's type checker, reduced to what the syntax shows: a built-in argument whose kind is
+// known (a literal, a comprehension, another built-in's result) must be one the built-in takes.
+Status CheckArgumentKinds(const Term& call, std::string_view file) {
+  if (call.call_kind != CallKind::kBuiltin) {
+    return Ok();
+  }
+  const Signature* sig = FindSignature(call.name);
+  if (sig == nullptr || sig->args.size() + 1 != call.items.size()) {
+    return Ok();
+  }
+  bool ok = true;
+  std::string have;
+  std::string want;
+  for (size_t i = 0; i < sig->args.size(); ++i) {
+    uint8_t kinds = StaticKinds(call.items[i + 1]);
+    if (kinds != kTAny && (kinds & sig->args[i]) == 0) {
+      ok = false;
+    }
+    have += (i > 0 ? ", " : "") + KindsText(kinds);
+    want += (i > 0 ? ", " : "") + KindsText(sig->args[i]);
+  }
+  if (ok) {
+    return Ok();
+  }
+  return Fail(
+      RegoError(kTypeError,
+                call.name + ": invalid argument(s)\n\thave: (" + have + ")\n\twant: (" + want + ")",
+                file, call.loc.row, call.loc.col));
+}
 
 std::string JoinPath(const std::vector<std::string>& parts) {
   std::string out = "data";
@@ -136,19 +168,20 @@ class TreeBuilder {
       r.tail.push_back(std::move(r.head[i]));
     }
     r.head.resize(std::min(r.head.size(), static_cast<size_t>(1)));
+    // A head with variables (p[x] := v, p[x] contains v) builds an object keyed by them.
     NodeKind kind = NodeKind::kComplete;
     if (r.is_function) {
       kind = NodeKind::kFunction;
-    } else if (r.has_key) {
-      kind = NodeKind::kSet;
     } else if (!r.tail.empty()) {
       kind = NodeKind::kObject;
+    } else if (r.has_key) {
+      kind = NodeKind::kSet;
     }
     auto fail = [&](std::string_view code, std::string msg) {
       return Fail(RegoError(code, std::move(msg), m.file, r.loc.row, r.loc.col));
     };
-    if (!r.tail.empty() && (kind == NodeKind::kFunction || kind == NodeKind::kSet)) {
-      return fail(kCompileError, "rule heads with variables cannot define functions or sets");
+    if (!r.tail.empty() && kind == NodeKind::kFunction) {
+      return fail(kCompileError, "rule heads with variables cannot define functions");
     }
     RuleNode* node = GetOrCreate(path);
     r.path_text = node->path_text;
@@ -187,11 +220,13 @@ class TreeBuilder {
   CompiledPolicy& policy_;
 };
 
-Status CheckTree(const RuleNode& n, bool& below) {
+// Marks has_rules_below and rejects rules nested under rules that cannot hold them (only
+// object rules may have rules below, e.g. p[k] := v beside p.q := 1). Returns whether `n` or a
+// descendant has rules.
+Result<bool> CheckTree(RuleNode& n) {
   bool any = n.kind != NodeKind::kNone;
-  for (const auto& [k, child] : n.children) {
-    bool child_below = false;
-    QLRF_TRY(CheckTree(*child, child_below));
+  for (auto& [k, child] : n.children) {
+    QLRF_ASSIGN_OR_RETURN(bool child_below, CheckTree(*child));
     if (child_below && n.kind != NodeKind::kNone && n.kind != NodeKind::kObject) {
       const Rule* r = !n.rules.empty() ? n.rules[0] : n.default_rule;
       return Fail(RegoError(kTypeError,
@@ -200,9 +235,8 @@ Status CheckTree(const RuleNode& n, bool& below) {
     }
     any = any || child_below;
   }
-  const_cast<RuleNode&>(n).has_rules_below = any;
-  below = any;
-  return Ok();
+  n.has_rules_below = any;
+  return any;
 }
 
 // ---- name resolution ----
@@ -240,12 +274,8 @@ class Resolver {
     for (auto& t : r.tail) {
       extra.push_back(&t);
     }
-    if (r.is_default) {
-      // The value of a default rule may only read globals.
-      QLRF_TRY(ResolveBody(*r.body, root, extra));
-    } else {
-      QLRF_TRY(ResolveBody(*r.body, root, extra));
-    }
+    // A default rule has an empty body, so its value can only read globals and arguments.
+    QLRF_TRY(ResolveBody(*r.body, root, extra));
     r.frame_size = next_slot_;
     return Ok();
   }
@@ -413,8 +443,7 @@ class Resolver {
       }
       for (Scope* c = &scope; c != s; c = c->parent) {
         if (c->captures != nullptr &&
-            std::find(c->captures->begin(), c->captures->end(), it->second) ==
-                c->captures->end()) {
+            std::find(c->captures->begin(), c->captures->end(), it->second) == c->captures->end()) {
           c->captures->push_back(it->second);
         }
       }
@@ -599,7 +628,7 @@ class Resolver {
     for (size_t i = 1; i < t.items.size(); ++i) {
       QLRF_TRY(ResolveTerm(t.items[i], scope, nested));
     }
-    return Ok();
+    return CheckArgumentKinds(t, file_);
   }
 
   // A call with one argument more than its arity, f(x, y), means y = f(x); only allowed as the
@@ -658,7 +687,8 @@ class Resolver {
     } else if ((*segs)[0] == "data") {
       data_path.assign(segs->begin() + 1, segs->end());
       is_data = true;
-    } else if (module_ != nullptr && IsRuleName((*segs)[0]) && Lookup((*segs)[0], scope) == std::nullopt) {
+    } else if (module_ != nullptr && IsRuleName((*segs)[0]) &&
+               Lookup((*segs)[0], scope) == std::nullopt) {
       data_path = module_->package;
       data_path.insert(data_path.end(), segs->begin(), segs->end());
       is_data = true;
@@ -697,22 +727,20 @@ class Resolver {
         }
       }
     }
-    if (w.kind == WithKind::kBuiltin || w.kind == WithKind::kFunction) {
-      if (auto mock = MockTarget(w.value, scope)) {
-        return Ok();
-      }
+    if ((w.kind == WithKind::kBuiltin || w.kind == WithKind::kFunction) &&
+        ResolveMockTarget(w, scope)) {
+      return Ok();
     }
     return ResolveTerm(w.value, scope, nested);
   }
 
-  // For a function/built-in replacement: whether `value` names a function or built-in (sets
-  // w's mock fields through the returned pointer) rather than giving a value.
-  std::optional<bool> MockTarget(Term& value, Scope& scope) {
-    auto segs = NameSegments(value);
+  // When a built-in or function is replaced: whether the replacement names a function or a
+  // built-in (then w's mock fields are set) rather than giving a value.
+  bool ResolveMockTarget(WithMod& w, Scope& scope) {
+    auto segs = NameSegments(w.value);
     if (!segs || Lookup((*segs)[0], scope)) {
-      return std::nullopt;
+      return false;
     }
-    WithMod* w = current_with_;
     std::vector<std::string> path;
     bool data_path = false;
     if ((*segs)[0] == "data") {
@@ -726,21 +754,21 @@ class Resolver {
     if (data_path) {
       const RuleNode* node = policy_.FindNode(path);
       if (node != nullptr && node->kind == NodeKind::kFunction) {
-        w->mock = MockKind::kFunction;
-        w->mock_function = node;
+        w.mock = MockKind::kFunction;
+        w.mock_function = node;
         return true;
       }
-      return std::nullopt;
+      return false;
     }
     if (FindImport((*segs)[0]) != nullptr) {
-      return std::nullopt;
+      return false;
     }
     if (const Builtin* b = policy_.FindAnyBuiltin(Join(*segs))) {
-      w->mock = MockKind::kBuiltin;
-      w->mock_builtin = b;
+      w.mock = MockKind::kBuiltin;
+      w.mock_builtin = b;
       return true;
     }
-    return std::nullopt;
+    return false;
   }
 
   Status ResolveBody(Body& body, Scope& scope, const std::vector<Term*>& extra) {
@@ -778,9 +806,7 @@ class Resolver {
           break;
       }
       for (auto& w : e.withs) {
-        current_with_ = &w;
         QLRF_TRY(ResolveWith(w, scope, nested));
-        current_with_ = nullptr;
       }
       for (size_t n = first_nested; n < nested.size(); ++n) {
         nested[n].pos = static_cast<int>(index);
@@ -824,85 +850,153 @@ class Resolver {
   const std::set<std::string, std::less<>>* rule_names_;
   std::string_view file_;
   int next_slot_ = 0;
-  WithMod* current_with_ = nullptr;
 };
 
 // ---- safety: order each body so that variables are bound before they are read ----
+
+// Variables an expression would bind, kept small and sparse (bodies are short; frames may not be).
+using Outs = std::vector<int>;
 
 class Safety {
  public:
   Safety(int frame_size, std::string_view file) : size_(frame_size), file_(file) {}
 
   // Orders `body` starting from `bound`; on return `bound` holds what the body binds. Head
-  // terms must be evaluable afterwards.
+  // terms must be evaluable afterwards. Like OPA, it keeps the written order where it can and
+  // otherwise moves an expression up to the first point where its inputs are bound.
   Status Order(Body& body, Slots& bound, const std::vector<const Term*>& heads) {
     QLRF_TRY(OrderNested(body));
-    std::vector<int> uses(static_cast<size_t>(size_), 0);
-    for (const auto& e : body.exprs) {
-      Slots seen(static_cast<size_t>(size_), 0);
-      MarkExpr(e, seen);
-      for (size_t i = 0; i < seen.size(); ++i) {
-        uses[i] += seen[i];
-      }
-    }
-    for (const Term* h : heads) {
-      Slots seen(static_cast<size_t>(size_), 0);
-      Mark(*h, seen);
-      for (size_t i = 0; i < seen.size(); ++i) {
-        uses[i] += seen[i] * 2;
-      }
-    }
+    std::vector<int> uses = CountUses(body, heads);
     std::vector<Expr> remaining = std::move(body.exprs);
+    std::vector<char> done(remaining.size(), 0);
     std::vector<Expr> ordered;
-    while (!remaining.empty()) {
+    ordered.reserve(remaining.size());
+    size_t first_open = 0;
+    while (ordered.size() < remaining.size()) {
       bool progressed = false;
-      for (size_t i = 0; i < remaining.size(); ++i) {
-        Slots outs(static_cast<size_t>(size_), 0);
-        if (ExprReady(remaining[i], bound, outs, uses)) {
-          for (size_t s = 0; s < outs.size(); ++s) {
-            bound[s] = static_cast<char>(bound[s] | outs[s]);
-          }
-          ordered.push_back(std::move(remaining[i]));
-          remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(i));
-          progressed = true;
-          break;
+      for (size_t i = first_open; i < remaining.size(); ++i) {
+        if (done[i] != 0) {
+          continue;
         }
+        Outs outs;
+        if (!ExprReady(remaining[i], bound, outs, uses)) {
+          continue;
+        }
+        for (int slot : outs) {
+          bound[static_cast<size_t>(slot)] = 1;
+        }
+        ordered.push_back(std::move(remaining[i]));
+        done[i] = 1;
+        while (first_open < done.size() && done[first_open] != 0) {
+          ++first_open;
+        }
+        progressed = true;
+        break;
       }
       if (!progressed) {
-        return Fail(UnsafeError(remaining, bound));
+        std::vector<Expr> stuck;
+        for (size_t i = 0; i < remaining.size(); ++i) {
+          if (done[i] == 0) {
+            stuck.push_back(std::move(remaining[i]));
+          }
+        }
+        return Fail(UnsafeError(stuck, bound));
       }
     }
     body.exprs = std::move(ordered);
     for (const Term* h : heads) {
-      Slots outs(static_cast<size_t>(size_), 0);
-      if (!EvalReady(*h, bound, outs) || Any(outs)) {
+      Outs outs;
+      if (!EvalReady(*h, bound, outs) || !outs.empty()) {
         const Term* v = FirstUnbound(*h, bound);
         Loc loc = v != nullptr ? v->loc : h->loc;
         std::string name = v != nullptr ? v->name : "?";
-        return Fail(RegoError(kUnsafeVarError, "var " + name + " is unsafe", file_, loc.row,
-                              loc.col));
+        return Fail(
+            RegoError(kUnsafeVarError, "var " + name + " is unsafe", file_, loc.row, loc.col));
       }
     }
     return Ok();
   }
 
+  // Orders the comprehensions inside a term that is not part of a body (a rule head).
+  Status OrderNestedTerm(Term& t);
+
  private:
-  static bool Any(const Slots& s) {
-    return std::any_of(s.begin(), s.end(), [](char c) { return c != 0; });
+  // How many expressions (heads count twice) read each slot: a variable only one expression
+  // uses may stay unbound inside a negation.
+  std::vector<int> CountUses(const Body& body, const std::vector<const Term*>& heads) const {
+    std::vector<int> uses(static_cast<size_t>(size_), 0);
+    std::vector<int> stamp(static_cast<size_t>(size_), -1);
+    int id = 0;
+    auto count = [&](int slot, int weight) {
+      auto s = static_cast<size_t>(slot);
+      if (stamp[s] != id) {
+        stamp[s] = id;
+        uses[s] += weight;
+      }
+    };
+    for (const auto& e : body.exprs) {
+      ++id;
+      ForEachSlot(e, [&](int slot) { count(slot, 1); });
+    }
+    for (const Term* h : heads) {
+      ++id;
+      ForEachSlot(*h, [&](int slot) { count(slot, 2); });
+    }
+    return uses;
   }
 
-  bool IsBound(const Term& v, const Slots& bound, const Slots& outs) const {
-    return bound[static_cast<size_t>(v.slot)] != 0 || outs[static_cast<size_t>(v.slot)] != 0;
+  template <class F>
+  static void ForEachSlot(const Term& t, F&& f) {
+    if (t.IsLocalVar()) {
+      f(t.slot);
+      return;
+    }
+    if (t.IsComprehension()) {
+      for (int c : t.captures) {
+        f(c);
+      }
+      return;
+    }
+    for (const auto& item : t.items) {
+      ForEachSlot(item, f);
+    }
+  }
+
+  template <class F>
+  static void ForEachSlot(const Expr& e, F&& f) {
+    for (const auto& t : e.terms) {
+      ForEachSlot(t, f);
+    }
+    for (const auto& w : e.withs) {
+      ForEachSlot(w.value, f);
+    }
+    for (int c : e.captures) {
+      f(c);
+    }
+  }
+
+  static bool Has(const Outs& outs, int slot) {
+    return std::find(outs.begin(), outs.end(), slot) != outs.end();
+  }
+
+  static bool IsBound(const Term& v, const Slots& bound, const Outs& outs) {
+    return bound[static_cast<size_t>(v.slot)] != 0 || Has(outs, v.slot);
+  }
+
+  static void AddOut(Outs& outs, int slot) {
+    if (!Has(outs, slot)) {
+      outs.push_back(slot);
+    }
   }
 
   // Orders every comprehension and `every` body nested anywhere in `body`.
   Status OrderNested(Body& body) {
     for (auto& e : body.exprs) {
       for (auto& t : e.terms) {
-        QLRF_TRY(OrderNestedTerm(t));
+        QLRF_TRY(OrderNestedTermImpl(t));
       }
       for (auto& w : e.withs) {
-        QLRF_TRY(OrderNestedTerm(w.value));
+        QLRF_TRY(OrderNestedTermImpl(w.value));
       }
       if (e.kind == ExprKind::kEvery) {
         Slots bound(static_cast<size_t>(size_), 0);
@@ -920,55 +1014,28 @@ class Safety {
     return Ok();
   }
 
-  Status OrderNestedTerm(Term& t) {
+  Status OrderNestedTermImpl(Term& t) {
     if (t.IsComprehension()) {
       Slots bound(static_cast<size_t>(size_), 0);
       for (int c : t.captures) {
         bound[static_cast<size_t>(c)] = 1;
       }
       std::vector<const Term*> heads;
-      for (const auto& item : t.items) {
+      for (auto& item : t.items) {
+        QLRF_TRY(OrderNestedTermImpl(item));
         heads.push_back(&item);
       }
       return Order(*t.body, bound, heads);
     }
     for (auto& item : t.items) {
-      QLRF_TRY(OrderNestedTerm(item));
+      QLRF_TRY(OrderNestedTermImpl(item));
     }
     return Ok();
   }
 
-  void Mark(const Term& t, Slots& seen) const {
-    if (t.IsLocalVar()) {
-      seen[static_cast<size_t>(t.slot)] = 1;
-      return;
-    }
-    if (t.IsComprehension()) {
-      for (int c : t.captures) {
-        seen[static_cast<size_t>(c)] = 1;
-      }
-      return;
-    }
-    for (const auto& item : t.items) {
-      Mark(item, seen);
-    }
-  }
-
-  void MarkExpr(const Expr& e, Slots& seen) const {
-    for (const auto& t : e.terms) {
-      Mark(t, seen);
-    }
-    for (const auto& w : e.withs) {
-      Mark(w.value, seen);
-    }
-    for (int c : e.captures) {
-      seen[static_cast<size_t>(c)] = 1;
-    }
-  }
-
   // Whether `t` can be evaluated given `bound`; variables it binds by enumeration (ref keys)
   // are added to `outs`.
-  bool EvalReady(const Term& t, const Slots& bound, Slots& outs) const {
+  bool EvalReady(const Term& t, const Slots& bound, Outs& outs) const {
     switch (t.kind) {
       case TermKind::kScalar:
         return true;
@@ -982,7 +1049,7 @@ class Safety {
           const Term& p = t.items[i];
           if (p.IsLocalVar()) {
             if (!IsBound(p, bound, outs)) {
-              outs[static_cast<size_t>(p.slot)] = 1;
+              AddOut(outs, p.slot);
             }
           } else if (p.kind == TermKind::kArray || p.kind == TermKind::kObject) {
             if (!PatternReady(p, bound, outs)) {
@@ -998,7 +1065,7 @@ class Safety {
       case TermKind::kSetCompr:
       case TermKind::kObjectCompr:
         for (int c : t.captures) {
-          if (bound[static_cast<size_t>(c)] == 0 && outs[static_cast<size_t>(c)] == 0) {
+          if (bound[static_cast<size_t>(c)] == 0 && !Has(outs, c)) {
             return false;
           }
         }
@@ -1023,10 +1090,10 @@ class Safety {
 
   // Whether `t` can be the target of a unification: unbound variables (anywhere in array and
   // object values) become outputs; everything else must be evaluable.
-  bool PatternReady(const Term& t, const Slots& bound, Slots& outs) const {
+  bool PatternReady(const Term& t, const Slots& bound, Outs& outs) const {
     if (t.IsLocalVar()) {
       if (!IsBound(t, bound, outs)) {
-        outs[static_cast<size_t>(t.slot)] = 1;
+        AddOut(outs, t.slot);
       }
       return true;
     }
@@ -1049,35 +1116,35 @@ class Safety {
     return EvalReady(t, bound, outs);
   }
 
-  bool UnifyReady(const Term& a, const Term& b, const Slots& bound, Slots& outs) const {
+  bool UnifyReady(const Term& a, const Term& b, const Slots& bound, Outs& outs) const {
     if (a.kind == TermKind::kArray && b.kind == TermKind::kArray &&
         a.items.size() == b.items.size()) {
-      Slots trial = outs;
+      Outs trial = outs;
       bool ok = true;
       for (size_t i = 0; i < a.items.size() && ok; ++i) {
         ok = UnifyReady(a.items[i], b.items[i], bound, trial);
       }
       if (ok) {
-        outs = trial;
+        outs = std::move(trial);
         return true;
       }
     }
     {
-      Slots trial = outs;
+      Outs trial = outs;
       if (EvalReady(a, bound, trial) && PatternReady(b, bound, trial)) {
-        outs = trial;
+        outs = std::move(trial);
         return true;
       }
     }
-    Slots trial = outs;
+    Outs trial = outs;
     if (EvalReady(b, bound, trial) && PatternReady(a, bound, trial)) {
-      outs = trial;
+      outs = std::move(trial);
       return true;
     }
     return false;
   }
 
-  bool ExprReady(const Expr& e, const Slots& bound, Slots& outs,
+  bool ExprReady(const Expr& e, const Slots& bound, Outs& outs,
                  const std::vector<int>& uses) const {
     for (const auto& w : e.withs) {
       if (w.mock == MockKind::kValue && !EvalReady(w.value, bound, outs)) {
@@ -1118,14 +1185,12 @@ class Safety {
     if (e.negated) {
       // A negated expression binds nothing; its variables must be bound unless only it uses
       // them (then they are existential, like `_`).
-      for (size_t s = 0; s < outs.size(); ++s) {
-        if (outs[s] != 0) {
-          if (uses[s] > 1) {
-            return false;
-          }
-          outs[s] = 0;
+      for (int slot : outs) {
+        if (uses[static_cast<size_t>(slot)] > 1) {
+          return false;
         }
       }
+      outs.clear();
     }
     return true;
   }
@@ -1151,7 +1216,7 @@ class Safety {
     switch (t.kind) {
       case TermKind::kVar:
         return t.IsLocalVar() && !may_bind && bound[static_cast<size_t>(t.slot)] == 0 ? &t
-                                                                                     : nullptr;
+                                                                                      : nullptr;
       case TermKind::kArray:
         for (const auto& item : t.items) {
           if (const Term* v = FirstUnsafe(item, bound, may_bind)) {
@@ -1191,8 +1256,7 @@ class Safety {
   }
 
   Error UnsafeAt(const Term& v) const {
-    return RegoError(kUnsafeVarError, "var " + v.name + " is unsafe", file_, v.loc.row,
-                     v.loc.col);
+    return RegoError(kUnsafeVarError, "var " + v.name + " is unsafe", file_, v.loc.row, v.loc.col);
   }
 
   Error UnsafeError(const std::vector<Expr>& remaining, const Slots& bound) const {
@@ -1204,8 +1268,8 @@ class Safety {
         bool two_sided = e.kind == ExprKind::kUnify || e.kind == ExprKind::kAssign;
         for (size_t i = 0; i < e.terms.size(); ++i) {
           bool may_bind = pass == 0 && two_sided && (e.kind == ExprKind::kUnify || i == 0);
-          terms.emplace_back(&e.terms[i], may_bind || (pass == 0 && !two_sided &&
-                                                       e.kind != ExprKind::kTerm));
+          terms.emplace_back(&e.terms[i],
+                             may_bind || (pass == 0 && !two_sided && e.kind != ExprKind::kTerm));
         }
         for (const auto& w : e.withs) {
           terms.emplace_back(&w.value, false);
@@ -1236,6 +1300,8 @@ class Safety {
   std::string_view file_;
 };
 
+Status Safety::OrderNestedTerm(Term& t) { return OrderNestedTermImpl(t); }
+
 Status OrderRule(Rule& r) {
   for (Rule* cur = &r; cur != nullptr; cur = cur->else_rule.get()) {
     Safety safety(cur->frame_size, cur->module->file);
@@ -1253,12 +1319,15 @@ Status OrderRule(Rule& r) {
     }
     std::vector<const Term*> heads;
     if (cur->has_key) {
+      QLRF_TRY(safety.OrderNestedTerm(cur->key));
       heads.push_back(&cur->key);
     }
     if (cur->has_value) {
+      QLRF_TRY(safety.OrderNestedTerm(cur->value));
       heads.push_back(&cur->value);
     }
-    for (const auto& t : cur->tail) {
+    for (auto& t : cur->tail) {
+      QLRF_TRY(safety.OrderNestedTerm(t));
       heads.push_back(&t);
     }
     QLRF_TRY(safety.Order(*cur->body, bound, heads));
@@ -1403,9 +1472,8 @@ class RecursionCheck {
       }
       cycle += n->path_text;
       const Rule* r = !n->rules.empty() ? n->rules[0] : n->default_rule;
-      return Fail(RegoError(kRecursionError,
-                            "rule " + n->path_text + " is recursive: " + cycle, r->module->file,
-                            r->loc.row, r->loc.col));
+      return Fail(RegoError(kRecursionError, "rule " + n->path_text + " is recursive: " + cycle,
+                            r->module->file, r->loc.row, r->loc.col));
     }
     c = 1;
     stack.push_back(n);
@@ -1420,18 +1488,6 @@ class RecursionCheck {
   const CompiledPolicy& policy_;
   std::map<const RuleNode*, std::set<const RuleNode*>> deps_;
 };
-
-void CollectRules(RuleNode& n, std::vector<Rule*>& out) {
-  for (const Rule* r : n.rules) {
-    out.push_back(const_cast<Rule*>(r));
-  }
-  if (n.default_rule != nullptr) {
-    out.push_back(const_cast<Rule*>(n.default_rule));
-  }
-  for (auto& [k, c] : n.children) {
-    CollectRules(*c, out);
-  }
-}
 
 }  // namespace
 
@@ -1457,7 +1513,10 @@ const Builtin* CompiledPolicy::FindAnyBuiltin(std::string_view name) const {
 Result<std::shared_ptr<const CompiledPolicy>> Compile(CompileInput input) {
   auto policy = std::make_shared<CompiledPolicy>();
   policy->modules = std::move(input.modules);
-  policy->data = input.data.IsDefined() ? std::move(input.data) : Value::EmptyObject();
+  policy->data = std::move(input.data);
+  if (!policy->data.IsDefined()) {
+    policy->data = Value::EmptyObject();
+  }
   policy->custom_builtins = std::move(input.custom_builtins);
   policy->root = std::make_unique<RuleNode>();
   policy->root->path_text = "data";
@@ -1466,8 +1525,7 @@ Result<std::shared_ptr<const CompiledPolicy>> Compile(CompileInput input) {
   for (auto& m : policy->modules) {
     QLRF_TRY(builder.Add(*m));
   }
-  bool below = false;
-  QLRF_TRY(CheckTree(*policy->root, below));
+  QLRF_TRY(CheckTree(*policy->root));
 
   // Rule names per package, across modules.
   std::map<std::vector<std::string>, std::set<std::string, std::less<>>> names;

@@ -23,7 +23,7 @@ inline constexpr std::string_view kInternalError = "eval_internal_error";
 // the OPA code: step or time limits give kResourceExhausted / kDeadlineExceeded, conflicts
 // kFailedPrecondition, internal errors kInternal, everything else kInvalidArgument. `row` 0
 // means "no location".
-Error RegoError(std::string_view code, std::string message, std::string_view file = {},
-                int row = 0, int col = 0);
+Error RegoError(std::string_view code, std::string message, std::string_view file = {}, int row = 0,
+                int col = 0);
 
 }  // namespace qlrf::policy::internal

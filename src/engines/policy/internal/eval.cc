@@ -3,6 +3,8 @@
 // stack unwinding.
 #include "engines/policy/internal/eval.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -12,6 +14,9 @@
 
 namespace qlrf::policy::internal {
 namespace {
+
+// Stack left untouched below the evaluation, for built-ins and the code around it.
+constexpr size_t kStackMargin = size_t{256} << 10;
 
 // kOk: keep enumerating; kStop: the consumer has what it needs; kError: see Impl::err_.
 enum class Step : uint8_t { kOk, kStop, kError };
@@ -66,7 +71,8 @@ struct ArgsLess {
 };
 
 struct Cache {
-  explicit Cache(int nodes) : values(static_cast<size_t>(nodes)), done(static_cast<size_t>(nodes)) {}
+  explicit Cache(int nodes)
+      : values(static_cast<size_t>(nodes)), done(static_cast<size_t>(nodes)) {}
   std::vector<Value> values;
   std::vector<char> done;
   std::map<std::pair<int, std::vector<Value>>, Value, ArgsLess> calls;
@@ -80,15 +86,23 @@ struct Scope {
   std::shared_ptr<Cache> cache;
 };
 
-// Builds nested objects from (key path, value) pairs, detecting conflicting keys.
+// Builds nested objects from (key path, value) pairs, detecting conflicting keys. A leaf is a
+// single value, or a set that multi-value rules (p[x] contains y) add members to.
 struct ObjectBuild {
   std::map<Value, ObjectBuild, ValueLess> children;
   Value leaf;
+  std::vector<Value> members;
+  bool is_set = false;
 
-  bool Insert(const std::vector<Value>& keys, size_t i, const Value& v) {
+  bool Insert(const std::vector<Value>& keys, size_t i, const Value& v, bool member) {
     if (i == keys.size()) {
-      if (!children.empty()) {
+      if (!children.empty() || (leaf.IsDefined() && member) || (is_set && !member)) {
         return false;
+      }
+      if (member) {
+        is_set = true;
+        members.push_back(v);
+        return true;
       }
       if (leaf.IsDefined()) {
         return Compare(leaf, v) == 0;
@@ -96,13 +110,16 @@ struct ObjectBuild {
       leaf = v;
       return true;
     }
-    if (leaf.IsDefined()) {
+    if (leaf.IsDefined() || is_set) {
       return false;
     }
-    return children[keys[i]].Insert(keys, i + 1, v);
+    return children[keys[i]].Insert(keys, i + 1, v, member);
   }
 
   Value ToValue() const {
+    if (is_set) {
+      return Value::Set(members);
+    }
     if (leaf.IsDefined()) {
       return leaf;
     }
@@ -219,17 +236,50 @@ class Evaluator::Impl {
   }
 
  private:
+  // Notes where this evaluation's stack starts and where the thread's stack ends (glibc reports
+  // the calling thread's stack, main thread included), keeping a margin for built-ins and
+  // the caller.
   void SetStackBase() {
-    if (stack_base_ == nullptr) {
-      stack_base_ = static_cast<const char*>(__builtin_frame_address(0));
+    if (stack_base_ != nullptr) {
+      return;
+    }
+    stack_base_ = static_cast<const char*>(__builtin_frame_address(0));
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 2 * kStackMargin) {
+        stack_floor_ = static_cast<const char*>(addr) + kStackMargin;
+      }
+      pthread_attr_destroy(&attr);
     }
   }
 
+  // The module whose rule is being evaluated (errors name its file); nullptr for queries.
+  std::string_view CurrentFile(const Module* module = nullptr) const {
+    const Module* m = module != nullptr ? module : module_;
+    return m != nullptr ? std::string_view(m->file) : std::string_view();
+  }
+
   Step Raise(std::string_view code, std::string msg, Loc loc, const Module* module = nullptr) {
-    err_ = RegoError(code, std::move(msg), module != nullptr ? module->file : std::string_view(),
-                     loc.row, loc.col);
+    err_ = RegoError(code, std::move(msg), CurrentFile(module), loc.row, loc.col);
     return Step::kError;
   }
+
+  // Sets the module errors are attributed to for the lifetime of the guard.
+  class ModuleScope {
+   public:
+    ModuleScope(Impl* impl, const Module* m) : impl_(impl), saved_(impl->module_) {
+      impl->module_ = m;
+    }
+    ~ModuleScope() { impl_->module_ = saved_; }
+    ModuleScope(const ModuleScope&) = delete;
+    ModuleScope& operator=(const ModuleScope&) = delete;
+
+   private:
+    Impl* impl_;
+    const Module* saved_;
+  };
 
   Step Propagate(qlrf::Error e) {
     err_ = std::move(e);
@@ -249,9 +299,16 @@ class Evaluator::Impl {
       err_.code = ErrorCode::kDeadlineExceeded;
       return false;
     }
+    return StackOk(loc);
+  }
+
+  // Nested rule, function and comprehension evaluation uses the native stack; stop well before
+  // it runs out.
+  bool StackOk(Loc loc) {
     const char* sp = static_cast<const char*>(__builtin_frame_address(0));
-    if (stack_base_ != nullptr && sp < stack_base_ &&
-        static_cast<size_t>(stack_base_ - sp) > config_.max_stack_bytes) {
+    bool too_deep = stack_base_ != nullptr && sp < stack_base_ && config_.max_stack_bytes > 0 &&
+                    static_cast<size_t>(stack_base_ - sp) > config_.max_stack_bytes;
+    if (too_deep || (stack_floor_ != nullptr && sp < stack_floor_)) {
       Raise(kCancelError, "evaluation nested too deeply", loc);
       return false;
     }
@@ -295,9 +352,8 @@ class Evaluator::Impl {
   Step EvalPositive(const Expr& e, Frame& f, Cont k) {
     switch (e.kind) {
       case ExprKind::kTerm:
-        return EvalTerm(e.terms[0], f, [&](const Value& v) {
-          return v.IsFalse() ? Step::kOk : k();
-        });
+        return EvalTerm(e.terms[0], f,
+                        [&](const Value& v) { return v.IsFalse() ? Step::kOk : k(); });
       case ExprKind::kUnify:
         return UnifyTerms(e.terms[0], e.terms[1], f, k);
       case ExprKind::kAssign:
@@ -383,29 +439,25 @@ class Evaluator::Impl {
 
   // ---- with ----
 
-  Step EvalWith(const Expr& e, Frame& f, Cont k) {
-    // Evaluate the replacement values first, in the outer scope.
+  // The scope `e`'s `with` modifiers create from the current one. kStop when a replacement
+  // value is undefined (then so is the expression).
+  Step WithScope(const Expr& e, Frame& f, Scope& inner) {
+    // Replacement values are evaluated first, in the outer scope.
     std::vector<Value> values(e.withs.size());
     for (size_t i = 0; i < e.withs.size(); ++i) {
       const WithMod& w = e.withs[i];
       if (w.mock != MockKind::kValue) {
         continue;
       }
-      bool have = false;
-      Step s = EvalTerm(w.value, f, [&](const Value& v) {
-        values[i] = v;
-        have = true;
-        return Step::kStop;
-      });
+      Step s = First(w.value, f, values[i]);
       if (s == Step::kError) {
         return s;
       }
-      if (!have) {
-        return Step::kOk;
+      if (!values[i].IsDefined()) {
+        return Step::kStop;
       }
     }
-    Scope outer = scope_;
-    Scope inner = outer;
+    inner = scope_;
     for (size_t i = 0; i < e.withs.size(); ++i) {
       const WithMod& w = e.withs[i];
       switch (w.kind) {
@@ -417,16 +469,27 @@ class Evaluator::Impl {
           break;
         case WithKind::kBuiltin:
         case WithKind::kFunction:
-          inner.mocks.push_back(Mock{w.builtin, w.function, w.mock, values[i], w.mock_builtin,
-                                     w.mock_function});
+          inner.mocks.push_back(
+              Mock{w.builtin, w.function, w.mock, values[i], w.mock_builtin, w.mock_function});
           break;
         case WithKind::kUnresolved:
           break;
       }
     }
     inner.cache = std::make_shared<Cache>(policy_.node_count);
+    return Step::kOk;
+  }
+
+  Step EvalWith(const Expr& e, Frame& f, Cont k) {
+    Scope inner;
+    Step built = WithScope(e, f, inner);
+    if (built != Step::kOk) {
+      return built == Step::kStop ? Step::kOk : built;
+    }
+    Scope outer = scope_;
     scope_ = inner;
     Step s = EvalExprPlain(e, f, [&]() {
+      // The rest of the body runs in the outer scope.
       scope_ = outer;
       Step r = k();
       scope_ = inner;
@@ -436,6 +499,32 @@ class Evaluator::Impl {
     return s;
   }
 
+ public:
+  // The value of a term expression (with its `with` modifiers) in a solution's frame.
+  Result<Value> ExprValue(const Expr& e, Frame& f) {
+    SetStackBase();
+    Scope outer = scope_;
+    if (!e.withs.empty()) {
+      Scope inner;
+      Step built = WithScope(e, f, inner);
+      if (built == Step::kError) {
+        return Fail(std::move(err_));
+      }
+      if (built == Step::kStop) {
+        return Value();
+      }
+      scope_ = inner;
+    }
+    Value out;
+    Step s = First(e.terms[0], f, out);
+    scope_ = std::move(outer);
+    if (s == Step::kError) {
+      return Fail(std::move(err_));
+    }
+    return out;
+  }
+
+ private:
   // ---- terms ----
 
   Step EvalTerm(const Term& t, Frame& f, ValCont k) {
@@ -514,6 +603,9 @@ class Evaluator::Impl {
   }
 
   Step EvalComprehension(const Term& t, Frame& f, ValCont k) {
+    if (!StackOk(t.loc)) {
+      return Step::kError;
+    }
     if (t.kind == TermKind::kObjectCompr) {
       std::map<Value, Value, ValueLess> out;
       bool conflict = false;
@@ -793,6 +885,14 @@ class Evaluator::Impl {
       if (!cv.IsDefined()) {
         continue;
       }
+      if (node->kind == NodeKind::kObject) {
+        const Value* same = own.Find(key_value);
+        if (same != nullptr && Compare(*same, cv) != 0) {
+          const Rule* r = node->rules[0];
+          return Fail(RegoError(kConflictError, "object keys must be unique", r->module->file,
+                                r->loc.row, r->loc.col));
+        }
+      }
       entries.emplace_back(std::move(key_value), std::move(cv));
       changed = true;
     }
@@ -828,6 +928,10 @@ class Evaluator::Impl {
   }
 
   Result<Value> ComputeRuleNode(const RuleNode* node) {
+    const Rule* first = node->rules.empty() ? node->default_rule : node->rules[0];
+    if (!StackOk(first != nullptr ? first->loc : Loc{})) {
+      return Fail(std::move(err_));
+    }
     switch (node->kind) {
       case NodeKind::kComplete:
         return CompleteValue(node);
@@ -841,6 +945,7 @@ class Evaluator::Impl {
   }
 
   Result<Value> DefaultValue(const Rule* r) {
+    ModuleScope in_module(this, r->module);
     Frame frame(static_cast<size_t>(r->frame_size));
     Value out;
     Step s = EvalTerm(r->value, frame, [&](const Value& v) {
@@ -864,6 +969,7 @@ class Evaluator::Impl {
     Value result;
     for (const Rule* first : node->rules) {
       for (const Rule* r = first; r != nullptr; r = r->else_rule.get()) {
+        ModuleScope in_module(this, r->module);
         Frame frame(static_cast<size_t>(r->frame_size));
         bool produced = false;
         Step s = EvalBody(*r->body, 0, frame, [&]() {
@@ -895,6 +1001,7 @@ class Evaluator::Impl {
   Result<Value> SetValue(const RuleNode* node) {
     std::vector<Value> items;
     for (const Rule* r : node->rules) {
+      ModuleScope in_module(this, r->module);
       Frame frame(static_cast<size_t>(r->frame_size));
       Step s = EvalBody(*r->body, 0, frame, [&]() {
         return EvalTerm(r->key, frame, [&](const Value& v) {
@@ -912,16 +1019,18 @@ class Evaluator::Impl {
   Result<Value> ObjectValue(const RuleNode* node) {
     ObjectBuild build;
     for (const Rule* r : node->rules) {
+      ModuleScope in_module(this, r->module);
       Frame frame(static_cast<size_t>(r->frame_size));
       std::vector<Value> keys;
       Step s = EvalBody(*r->body, 0, frame, [&]() {
         return EvalList(r->tail, 0, keys, frame, [&]() {
-          return HeadValue(*r, frame, [&](const Value& v) {
-            if (!build.Insert(keys, 0, v)) {
+          auto insert = [&](const Value& v) {
+            if (!build.Insert(keys, 0, v, r->has_key)) {
               return Raise(kConflictError, "object keys must be unique", r->loc, r->module);
             }
             return Step::kOk;
-          });
+          };
+          return r->has_key ? EvalTerm(r->key, frame, insert) : HeadValue(*r, frame, insert);
         });
       });
       if (s == Step::kError) {
@@ -1032,6 +1141,9 @@ class Evaluator::Impl {
       }
       qlrf::Error e = std::move(r).error();
       if (e.Detail("row").empty()) {
+        if (!CurrentFile().empty()) {
+          e.details.emplace_back("file", std::string(CurrentFile()));
+        }
         e.details.emplace_back("row", std::to_string(loc.row));
         e.details.emplace_back("col", std::to_string(loc.col));
       }
@@ -1044,6 +1156,9 @@ class Evaluator::Impl {
   }
 
   Step CallFunction(const RuleNode* fn, std::vector<Value>& args, Loc loc, ValCont k) {
+    if (!StackOk(loc)) {
+      return Step::kError;
+    }
     if (!scope_.mocks.empty()) {
       if (const Mock* m = FindMock(nullptr, fn)) {
         Mock copy = *m;
@@ -1081,6 +1196,7 @@ class Evaluator::Impl {
   Step FunctionValue(const RuleNode* fn, const std::vector<Value>& args, Value& result) {
     for (const Rule* first : fn->rules) {
       for (const Rule* r = first; r != nullptr; r = r->else_rule.get()) {
+        ModuleScope in_module(this, r->module);
         Frame frame(static_cast<size_t>(r->frame_size));
         bool produced = false;
         Step s = UnifyArgs(*r, args, 0, frame, [&]() {
@@ -1091,8 +1207,8 @@ class Evaluator::Impl {
                 result = v;
               } else if (Compare(result, v) != 0) {
                 return Raise(kConflictError,
-                             "functions must not produce multiple outputs for same inputs",
-                             r->loc, r->module);
+                             "functions must not produce multiple outputs for same inputs", r->loc,
+                             r->module);
               }
               return Step::kOk;
             });
@@ -1133,7 +1249,61 @@ class Evaluator::Impl {
       }
       return UnifyPairs(a, b, 0, f, k);
     }
-    return Raise(kInternalError, "cannot unify two unbound terms", a.loc);
+    if (a.kind == TermKind::kObject && b.kind == TermKind::kObject) {
+      return UnifyObjectPatterns(a, b, f, k);
+    }
+    // Two patterns of different shapes ([x] = {"a": y}) never unify.
+    return Step::kOk;
+  }
+
+  // {"a": x, "b": 1} = {"b": y, "a": 2}: keys must evaluate to the same set; values pair up.
+  Step UnifyObjectPatterns(const Term& a, const Term& b, Frame& f, Cont k) {
+    if (a.items.size() != b.items.size()) {
+      return Step::kOk;
+    }
+    std::vector<Value> keys_a;
+    std::vector<Value> keys_b;
+    for (size_t i = 0; i < a.items.size(); i += 2) {
+      Value ka;
+      Value kb;
+      if (First(a.items[i], f, ka) == Step::kError || First(b.items[i], f, kb) == Step::kError) {
+        return Step::kError;
+      }
+      keys_a.push_back(std::move(ka));
+      keys_b.push_back(std::move(kb));
+    }
+    std::vector<std::pair<const Term*, const Term*>> pairs;
+    for (size_t i = 0; i < keys_a.size(); ++i) {
+      bool found = false;
+      for (size_t j = 0; j < keys_b.size(); ++j) {
+        if (keys_a[i].IsDefined() && Compare(keys_a[i], keys_b[j]) == 0) {
+          pairs.emplace_back(&a.items[2 * i + 1], &b.items[2 * j + 1]);
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        return Step::kOk;
+      }
+    }
+    return UnifyTermPairs(pairs, 0, f, k);
+  }
+
+  // The first value of `t` into `out` (left undefined when there is none).
+  Step First(const Term& t, Frame& f, Value& out) {
+    return EvalTerm(t, f, [&](const Value& v) {
+      out = v;
+      return Step::kStop;
+    });
+  }
+
+  Step UnifyTermPairs(const std::vector<std::pair<const Term*, const Term*>>& pairs, size_t i,
+                      Frame& f, Cont k) {
+    if (i == pairs.size()) {
+      return k();
+    }
+    return UnifyTerms(*pairs[i].first, *pairs[i].second, f,
+                      [&]() { return UnifyTermPairs(pairs, i + 1, f, k); });
   }
 
   Step UnifyPairs(const Term& a, const Term& b, size_t i, Frame& f, Cont k) {
@@ -1185,8 +1355,7 @@ class Evaluator::Impl {
     if (i == p.items.size()) {
       return k();
     }
-    return UnifyValue(p.items[i], v.Items()[i], f,
-                      [&]() { return UnifyItems(p, v, i + 1, f, k); });
+    return UnifyValue(p.items[i], v.Items()[i], f, [&]() { return UnifyItems(p, v, i + 1, f, k); });
   }
 
   Step UnifyMembers(const Term& p, const Value& v, size_t i, Frame& f, Cont k) {
@@ -1210,6 +1379,8 @@ class Evaluator::Impl {
   std::vector<char> in_progress_;
   uint64_t steps_ = 0;
   const char* stack_base_ = nullptr;
+  const char* stack_floor_ = nullptr;
+  const Module* module_ = nullptr;
   qlrf::Error err_;
 };
 
@@ -1225,6 +1396,10 @@ Status Evaluator::RunQuery(const Query& query,
 
 Result<Value> Evaluator::FirstValue(const Term& term, std::vector<Value>& frame) {
   return impl_->FirstValue(term, frame);
+}
+
+Result<Value> Evaluator::ExprValue(const Expr& expr, std::vector<Value>& frame) {
+  return impl_->ExprValue(expr, frame);
 }
 
 Result<Value> Evaluator::EvalDataPath(const std::vector<std::string>& path) {

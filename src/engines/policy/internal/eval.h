@@ -19,13 +19,14 @@
 namespace qlrf::policy::internal {
 
 struct EvalConfig {
-  uint64_t max_steps = 10'000'000;  // expressions evaluated per query
+  uint64_t max_steps = 10'000'000;        // expressions evaluated per query
   std::optional<MonotonicTime> deadline;  // checked against clock->Monotonic()
   const Clock* clock = nullptr;
   Random* random = nullptr;
   std::ostream* print = nullptr;
   bool strict_builtin_errors = false;
-  size_t max_stack_bytes = size_t{4} << 20;  // native stack the evaluation may use
+  // Native stack the evaluation may use; 0: all of the thread's stack but a margin.
+  size_t max_stack_bytes = 0;
 };
 
 // One query's evaluation. Not thread-safe; create one per query (the CompiledPolicy it reads is
@@ -39,11 +40,14 @@ class Evaluator {
 
   // Runs a compiled query; `on_solution` sees the frame (values by slot) of every solution.
   // Errors carry an OPA code (eval_conflict_error, eval_builtin_error, eval_cancel_error …).
-  Status RunQuery(const Query& query, const std::function<void(const std::vector<Value>&)>&
-                                          on_solution);
+  Status RunQuery(const Query& query,
+                  const std::function<void(const std::vector<Value>&)>& on_solution);
 
   // The first value of `term` in `frame` (undefined Value if none).
   Result<Value> FirstValue(const Term& term, std::vector<Value>& frame);
+
+  // The value of a term expression, its `with` modifiers applied, in a solution's frame.
+  Result<Value> ExprValue(const Expr& expr, std::vector<Value>& frame);
 
   // The document at data.<path>; an undefined Value when there is none.
   Result<Value> EvalDataPath(const std::vector<std::string>& path);

@@ -50,8 +50,8 @@ struct Token {
   std::string text;
   int row = 1;
   int col = 1;
-  uint32_t offset = 0;       // byte offset of the first character
-  uint32_t end = 0;          // byte offset one past the last character
+  uint32_t offset = 0;        // byte offset of the first character
+  uint32_t end = 0;           // byte offset one past the last character
   bool space_before = false;  // any whitespace or comment before this token
   bool newline_before = false;
 };

@@ -14,11 +14,13 @@ namespace qlrf::policy::internal {
 namespace {
 
 constexpr int kMaxDepth = 200;
+// Ordering a body for safety is quadratic in its length; real bodies are far shorter.
+constexpr size_t kMaxBodyExprs = 2000;
 
 bool IsKeyword(std::string_view s) {
   return s == "package" || s == "import" || s == "default" || s == "else" || s == "if" ||
-         s == "contains" || s == "some" || s == "every" || s == "in" || s == "not" ||
-         s == "with" || s == "as" || s == "true" || s == "false" || s == "null";
+         s == "contains" || s == "some" || s == "every" || s == "in" || s == "not" || s == "with" ||
+         s == "as" || s == "true" || s == "false" || s == "null";
 }
 
 Term MakeScalar(Value v, Loc loc) {
@@ -223,9 +225,7 @@ class Parser {
 
   // Whether a newline ends the current literal: yes in bodies, no inside brackets.
   struct NlScope {
-    NlScope(Parser* owner, bool significant) : parser(owner) {
-      parser->nl_.push_back(significant);
-    }
+    NlScope(Parser* owner, bool significant) : parser(owner) { parser->nl_.push_back(significant); }
     ~NlScope() { parser->nl_.pop_back(); }
     NlScope(const NlScope&) = delete;
     NlScope& operator=(const NlScope&) = delete;
@@ -281,7 +281,8 @@ class Parser {
     }
     const std::string& head = ref->items[0].name;
     if (head != "data" && head != "input" && head != "future" && head != "rego") {
-      return Error(t_[p_ - 1], "invalid import: must begin with one of {data, input, future, rego}");
+      return Error(t_[p_ - 1],
+                   "invalid import: must begin with one of {data, input, future, rego}");
     }
     if (ref->items.size() > 1) {
       imp.alias = ref->items.back().value.AsString();
@@ -302,7 +303,32 @@ class Parser {
 
   // ---- rules ----
 
+  // What makes a default value non-constant ("var", "ref", "call"), or nullptr. Comprehensions
+  // are closures and may hold anything.
+  static const char* NonConstant(const Term& t) {
+    switch (t.kind) {
+      case TermKind::kVar:
+        return "var";
+      case TermKind::kRef:
+        return "ref";
+      case TermKind::kCall:
+        return "call";
+      case TermKind::kArrayCompr:
+      case TermKind::kSetCompr:
+      case TermKind::kObjectCompr:
+        return nullptr;
+      default:
+        for (const auto& item : t.items) {
+          if (const char* what = NonConstant(item)) {
+            return what;
+          }
+        }
+        return nullptr;
+    }
+  }
+
   bool ParseRules(Module& m) {
+    size_t start = p_;
     auto rule = std::make_unique<Rule>();
     rule->loc = LocOf(Peek());
     if (IsIdent("default")) {
@@ -310,8 +336,8 @@ class Parser {
       Next();
     }
     if (!Is(Tok::kIdent) || IsKeyword(Peek().text)) {
-      return Error(Peek(), Unexpected(Peek(), rule->is_default ? "expected rule name"
-                                                                 : "expected rule"));
+      return Error(Peek(),
+                   Unexpected(Peek(), rule->is_default ? "expected rule name" : "expected rule"));
     }
     if (!ParseRuleHeadRef(*rule)) {
       return false;
@@ -354,14 +380,11 @@ class Parser {
       }
       rule->has_key = true;
       rule->key = std::move(*key);
-    } else if (v0_ && !rule->is_function && rule->head.size() > 1 &&
-               !rule->head.back().IsScalar() && !Is(Tok::kUnify) && !Is(Tok::kAssign)) {
-      // v0: p[x] { … } is a partial set.
-      v0_set = true;
     } else if (v0_ && !rule->is_function && rule->head.size() > 1 && !Is(Tok::kUnify) &&
-               !Is(Tok::kAssign) && rule->head.back().IsScalar() &&
-               !rule->head.back().value.IsString()) {
-      v0_set = true;  // v0: l[1] { … }
+               !Is(Tok::kAssign) &&
+               (!rule->head.back().IsScalar() || !rule->head.back().value.IsString())) {
+      // v0: p[x] { … } and l[1] { … } are partial sets.
+      v0_set = true;
     }
     if (v0_set) {
       rule->has_key = true;
@@ -383,7 +406,10 @@ class Parser {
     }
     if (rule->is_default) {
       if (!rule->has_value) {
-        return Error(Peek(), "default rules must have a value");
+        return Error(Peek(), "illegal default rule (must have a value)");
+      }
+      if (const char* what = NonConstant(rule->value)) {
+        return Error(t_[start], std::string("default rule value cannot contain ") + what);
       }
       if (IsIdent("if") || Is(Tok::kLBrace)) {
         return Error(Peek(), "default rules must not have a body");
@@ -472,16 +498,27 @@ class Parser {
     if (IsIdent("if")) {
       Next();
       if (Is(Tok::kLBrace)) {
+        if (Peek(1).kind == Tok::kRBrace) {
+          Error(Peek(1), "found empty body");
+          return std::nullopt;
+        }
         // `if {` opens a body unless what follows only parses as one literal (e.g. an object
-        // comprehension), which OPA accepts too.
+        // comprehension), which OPA accepts too. If neither parses, the body's error is the
+        // one to report.
         size_t save = p_;
         auto saved_err = err_;
         auto body = ParseBraceBody();
         if (body) {
           return body;
         }
+        auto body_err = err_;
         p_ = save;
         err_ = saved_err;
+        auto literal = ParseLiteralBody();
+        if (!literal) {
+          err_ = body_err;
+        }
+        return literal;
       }
       return ParseLiteralBody();
     }
@@ -569,6 +606,10 @@ class Parser {
     Body body;
     body.loc = LocOf(Peek());
     while (!Is(close)) {
+      if (body.exprs.size() >= kMaxBodyExprs) {
+        Error(Peek(), "body has more than " + std::to_string(kMaxBodyExprs) + " expressions");
+        return std::nullopt;
+      }
       if (Is(Tok::kEof)) {
         Error(Peek(), Unexpected(Peek()));
         return std::nullopt;

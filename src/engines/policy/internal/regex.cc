@@ -606,7 +606,8 @@ class RegexParser {
           hi = NextRune();
         }
         if (hi < lo) {
-          return Fail(Err("invalid character class range", p_.substr(item_start, pos_ - item_start)));
+          return Fail(
+              Err("invalid character class range", p_.substr(item_start, pos_ - item_start)));
         }
       }
       AddFolded(r, lo, hi, flags_.fold);

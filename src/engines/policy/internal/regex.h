@@ -15,6 +15,7 @@
 
 namespace qlrf::policy::internal {
 
+// A compiled pattern. Immutable; copies share the program; Search and FindAll are thread-safe.
 class Regex {
  public:
   // Fails with InvalidArgument "error parsing regexp: <reason>: `<fragment>`" (RE2's wording).

@@ -425,9 +425,7 @@ int Compare(const Value& a, const Value& b) {
     case Kind::kNumber:
       return CompareNumbers(a, b);
     case Kind::kString:
-      return a.AsString().compare(b.AsString()) < 0
-                 ? -1
-                 : (a.AsString() == b.AsString() ? 0 : 1);
+      return a.AsString().compare(b.AsString()) < 0 ? -1 : (a.AsString() == b.AsString() ? 0 : 1);
     case Kind::kArray:
     case Kind::kSet:
       return CompareSequences(a.Items(), b.Items());
@@ -546,9 +544,8 @@ std::string NumberText(const Value& v) {
 
 Value ObjectInsert(const Value& object, const Value& key, const Value& value) {
   ObjectEntries entries = object.Entries();
-  auto it = std::lower_bound(entries.begin(), entries.end(), key, [](const auto& e, const Value& k) {
-    return Compare(e.first, k) < 0;
-  });
+  auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                             [](const auto& e, const Value& k) { return Compare(e.first, k) < 0; });
   if (it != entries.end() && Compare(it->first, key) == 0) {
     it->second = value;
   } else {
