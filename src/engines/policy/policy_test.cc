@@ -215,7 +215,12 @@ TEST(CompileErrors, BuiltinArgumentsOfTheWrongKnownType) {
 TEST(CompileErrors, UnsupportedBuiltinIsACompileErrorNotAWrongAnswer) {
   RegoErrorInfo e = CompileError("package p\nx := http.send({\"url\": \"http://x\"})\n");
   EXPECT_EQ(e.code, "rego_type_error");
-  EXPECT_EQ(e.message, "undefined function http.send");
+  EXPECT_EQ(e.message,
+            "undefined function http.send (an OPA built-in this engine does not provide: "
+            "policies may not make network requests)");
+  e = CompileError("package p\nx if {\n  true with http.send as {}\n}\n");
+  EXPECT_EQ(e.code, "rego_type_error");
+  EXPECT_EQ(e.location.row, 3);
 }
 
 TEST(CompileErrors, ConflictingRuleKindsAndDefaults) {

@@ -607,4 +607,11 @@ const Builtin* FindBuiltin(std::string_view name) {
   return it == kTable->end() ? nullptr : &it->second;
 }
 
+std::string_view UnsupportedBuiltinReason(std::string_view name) {
+  if (name == "http.send" || name == "net.lookup_ip_addr" || name == "providers.aws.sign_req") {
+    return "policies may not make network requests";
+  }
+  return {};
+}
+
 }  // namespace qlrf::policy::internal

@@ -42,6 +42,10 @@ struct Builtin {
 // The built-in named `name` ("count", "time.now_ns", "internal.member_2"), or nullptr.
 const Builtin* FindBuiltin(std::string_view name);
 
+// Why an OPA built-in is deliberately left out ("policies may not make network requests" for
+// http.send); empty for every other name. Calls to these are compile errors that say so.
+std::string_view UnsupportedBuiltinReason(std::string_view name);
+
 // Error helpers for built-in implementations: "name: message".
 Error BuiltinError(std::string_view name, std::string_view message);
 // "name: operand N must be <want> but got <type>" (eval_type_error).

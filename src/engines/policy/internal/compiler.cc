@@ -111,6 +111,18 @@ std::string Join(const std::vector<std::string>& segs, size_t from = 0) {
   return out;
 }
 
+// "undefined function x", with the reason when x is an OPA built-in left out on purpose.
+std::string UndefinedFunction(const std::string& name) {
+  std::string msg = "undefined function " + name;
+  std::string_view why = UnsupportedBuiltinReason(name);
+  if (!why.empty()) {
+    msg += " (an OPA built-in this engine does not provide: ";
+    msg += why;
+    msg += ")";
+  }
+  return msg;
+}
+
 // Collapses ref[ref[a, b], c] into ref[a, b, c].
 void FlattenRef(Term& t) {
   if (t.kind != TermKind::kRef || t.items.empty() || t.items[0].kind != TermKind::kRef) {
@@ -598,7 +610,7 @@ class Resolver {
     std::string name = Join(segs);
     const Builtin* b = policy_.FindAnyBuiltin(name);
     if (b == nullptr) {
-      return Fail(Err(kTypeError, "undefined function " + name, call.loc));
+      return Fail(Err(kTypeError, UndefinedFunction(name), call.loc));
     }
     call.call_kind = CallKind::kBuiltin;
     call.builtin = b;
@@ -710,6 +722,8 @@ class Resolver {
     } else if (const Builtin* b = policy_.FindAnyBuiltin(Join(*segs))) {
       w.kind = WithKind::kBuiltin;
       w.builtin = b;
+    } else if (!UnsupportedBuiltinReason(Join(*segs)).empty()) {
+      return Fail(Err(kTypeError, UndefinedFunction(Join(*segs)), w.loc));
     } else {
       return Fail(Err(kTypeError,
                       "with keyword target must reference existing input, data, or a function",
