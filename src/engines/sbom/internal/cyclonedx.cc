@@ -1,0 +1,752 @@
+// CycloneDX JSON 1.2-1.7 (BOMs and VEX). Strict mode checks the schema rules that the
+// specification's invalid examples exercise; rules that differ between versions are decided at
+// the end, because specVersion may come after the values it governs.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engines/sbom/internal/formats.h"
+#include "engines/sbom/internal/spdx_license_ids.h"
+
+namespace qlrf::sbom::internal {
+namespace {
+
+template <size_t N>
+bool OneOf(std::string_view value, const std::array<std::string_view, N>& allowed) {
+  return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+constexpr std::array<std::string_view, 13> kComponentTypes = {"application",
+                                                              "framework",
+                                                              "library",
+                                                              "container",
+                                                              "platform",
+                                                              "operating-system",
+                                                              "device",
+                                                              "device-driver",
+                                                              "firmware",
+                                                              "file",
+                                                              "machine-learning-model",
+                                                              "data",
+                                                              "cryptographic-asset"};
+constexpr std::array<std::string_view, 14> kHashAlgorithms = {
+    "MD5",         "SHA-1",    "SHA-256",      "SHA-384",     "SHA-512",
+    "SHA3-256",    "SHA3-384", "SHA3-512",     "BLAKE2b-256", "BLAKE2b-384",
+    "BLAKE2b-512", "BLAKE3",   "Streebog-256", "Streebog-512"};
+constexpr std::array<std::string_view, 3> kScopes = {"required", "optional", "excluded"};
+constexpr std::array<std::string_view, 4> kPatchTypes = {"unofficial", "monkey", "backport",
+                                                         "cherry-pick"};
+constexpr std::array<std::string_view, 3> kIssueTypes = {"defect", "enhancement", "security"};
+constexpr std::array<std::string_view, 4> kDataFlows = {"inbound", "outbound", "bi-directional",
+                                                        "unknown"};
+constexpr std::array<std::string_view, 11> kMetadataKeys = {"timestamp",
+                                                            "lifecycles",
+                                                            "tools",
+                                                            "authors",
+                                                            "component",
+                                                            "manufacture",
+                                                            "manufacturer",
+                                                            "supplier",
+                                                            "licenses",
+                                                            "properties",
+                                                            "distributionConstraints"};
+constexpr std::array<std::string_view, 2> kAcknowledgements = {"declared", "concluded"};
+
+bool IsHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+// urn:uuid:8-4-4-4-12 hex digits.
+bool IsSerialNumber(std::string_view s) {
+  constexpr std::string_view kPrefix = "urn:uuid:";
+  if (!s.starts_with(kPrefix)) {
+    return false;
+  }
+  s.remove_prefix(kPrefix.size());
+  constexpr std::array<size_t, 5> kGroups = {8, 4, 4, 4, 12};
+  for (size_t i = 0; i < kGroups.size(); ++i) {
+    if (s.size() < kGroups[i] || !IsHex(s.substr(0, kGroups[i]))) {
+      return false;
+    }
+    s.remove_prefix(kGroups[i]);
+    if (i + 1 < kGroups.size()) {
+      if (s.empty() || s.front() != '-') {
+        return false;
+      }
+      s.remove_prefix(1);
+    }
+  }
+  return s.empty();
+}
+
+// RFC 3339 date-time (JSON Schema "format": "date-time").
+bool IsDateTime(std::string_view s) {
+  auto digits = [&](size_t pos, size_t n) {
+    return s.size() >= pos + n && IsDigits(s.substr(pos, n));
+  };
+  if (!(digits(0, 4) && s.size() > 10 && s[4] == '-' && digits(5, 2) && s[7] == '-' &&
+        digits(8, 2) && (s[10] == 'T' || s[10] == 't') && digits(11, 2) && s.size() > 19 &&
+        s[13] == ':' && digits(14, 2) && s[16] == ':' && digits(17, 2))) {
+    return false;
+  }
+  size_t pos = 19;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    size_t start = pos;
+    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])) != 0) {
+      ++pos;
+    }
+    if (pos == start) {
+      return false;
+    }
+  }
+  std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") {
+    return true;
+  }
+  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && IsDigits(zone.substr(1, 2)) &&
+         zone[3] == ':' && IsDigits(zone.substr(4, 2));
+}
+
+int MinorVersion(std::string_view spec_version) {
+  if (spec_version.size() == 3 && spec_version.starts_with("1.") && spec_version[2] >= '2' &&
+      spec_version[2] <= '7') {
+    return spec_version[2] - '0';
+  }
+  return 0;
+}
+
+int RatingRank(std::string_view method) {
+  if (method == "CVSSv31") {
+    return 5;
+  }
+  if (method == "CVSSv3") {
+    return 4;
+  }
+  if (method == "CVSSv4") {
+    return 3;
+  }
+  if (method == "CVSSv2") {
+    return 2;
+  }
+  return 1;
+}
+
+class CycloneDxWalker {
+ public:
+  CycloneDxWalker(Reader& reader, const ParseOptions& options, Document& doc)
+      : r_(reader), strict_(options.strict), doc_(doc) {}
+
+  void Root(od::object& root) {
+    bool has_format = false;
+    bool has_version = false;
+    r_.Fields(root, [&](std::string_view key, od::value v) {
+      if (key == "bomFormat") {
+        has_format = true;
+        std::string_view format = r_.String(v);
+        if (format != "CycloneDX") {
+          r_.Fail("bomFormat must be \"CycloneDX\", not \"" + std::string(CutUtf8(format, 64)) +
+                  "\"");
+        }
+      } else if (key == "specVersion") {
+        doc_.spec_version = r_.String(v);
+        minor_ = MinorVersion(doc_.spec_version);
+        if (minor_ == 0) {
+          r_.Fail("specVersion " + std::string(CutUtf8(doc_.spec_version, 32)) +
+                  " is not supported (CycloneDX 1.2 to 1.7)");
+        }
+      } else if (key == "serialNumber") {
+        std::string_view serial = r_.String(v);
+        Check(IsSerialNumber(serial), "serialNumber must be a urn:uuid: with a RFC 4122 UUID");
+        doc_.serial_number = serial;
+      } else if (key == "version") {
+        has_version = true;
+        int64_t version = r_.Integer(v);
+        Check(version >= 1, "version must be 1 or more");
+      } else if (key == "metadata") {
+        Metadata(v);
+      } else if (key == "components") {
+        r_.ArrayOrNull(v, [&](size_t, od::value c) { ReadComponent(c, true); });
+      } else if (key == "services") {
+        Services(v);
+      } else if (key == "dependencies") {
+        r_.ArrayOrNull(v, [&](size_t, od::value d) { ReadDependency(d); });
+      } else if (key == "vulnerabilities") {
+        r_.ArrayOrNull(v, [&](size_t, od::value x) { ReadVulnerability(x); });
+      } else if (key == "citations" && strict_) {
+        r_.ArrayOrNull(v, [&](size_t, od::value c) { Citation(c); });
+      } else if (key == "properties" && strict_) {
+        Properties(v);
+      }
+    });
+    if (!has_format) {
+      r_.Fail("missing bomFormat (a CycloneDX BOM has \"bomFormat\": \"CycloneDX\")");
+    }
+    if (minor_ == 0) {
+      r_.Fail("missing specVersion");
+    }
+    if (strict_ && !has_version && minor_ <= 4) {
+      r_.Fail("missing version (required by CycloneDX " + doc_.spec_version + ")");
+    }
+    for (const Deferred& d : deferred_) {
+      if (minor_ >= d.min_minor && minor_ <= d.max_minor) {
+        throw ParseFailure{d.message + " (CycloneDX " + doc_.spec_version + ")", d.pointer,
+                           d.offset};
+      }
+    }
+    Finish();
+  }
+
+ private:
+  struct Deferred {
+    int min_minor;
+    int max_minor;
+    std::string message;
+    std::string pointer;
+    int64_t offset;
+  };
+
+  // A strict-mode rule of every version.
+  void Check(bool ok, std::string_view message) {
+    if (strict_ && !ok) {
+      r_.Fail(std::string(message));
+    }
+  }
+
+  // A strict-mode rule of versions min..max only; decided now when specVersion is known.
+  void CheckFor(int min_minor, int max_minor, bool ok, std::string_view message) {
+    if (!strict_ || ok) {
+      return;
+    }
+    if (minor_ != 0) {
+      if (minor_ >= min_minor && minor_ <= max_minor) {
+        r_.Fail(std::string(message) + " (CycloneDX " + doc_.spec_version + ")");
+      }
+      return;
+    }
+    deferred_.push_back({min_minor, max_minor, std::string(message), r_.Pointer(), r_.Offset()});
+  }
+
+  void RegisterRef(std::string_view ref) {
+    CheckFor(5, 7, !ref.empty(), "bom-ref must not be empty");
+    if (strict_ && !ref.empty() && !refs_.insert(ref).second) {
+      r_.Fail("duplicate bom-ref \"" + std::string(CutUtf8(ref, 64)) + "\"");
+    }
+  }
+
+  void Metadata(od::value v) {
+    r_.Object(v, [&](std::string_view key, od::value m) {
+      if (strict_ && !OneOf(key, kMetadataKeys)) {
+        r_.Fail("unknown metadata property \"" + std::string(CutUtf8(key, 64)) + "\"");
+      }
+      if (key == "timestamp") {
+        std::string_view timestamp = r_.String(m);
+        Check(IsDateTime(timestamp), "timestamp must be an RFC 3339 date-time");
+        doc_.created = timestamp;
+      } else if (key == "tools") {
+        Tools(m);
+      } else if (key == "component") {
+        doc_.subject = ReadComponent(m, false, true).name;
+      } else if (key == "licenses") {
+        std::vector<std::string> ignored;
+        Licenses(m, ignored);
+      } else if (key == "properties" && strict_) {
+        Properties(m);
+      }
+    });
+  }
+
+  void Tools(od::value v) {
+    auto tool = [&](od::value t) {
+      std::string_view name;
+      std::string_view version;
+      r_.Object(t, [&](std::string_view k, od::value x) {
+        if (k == "name") {
+          name = r_.StringOrNull(x);
+        } else if (k == "version") {
+          version = r_.StringOrNull(x);
+        }
+      });
+      if (doc_.tool.empty() && !name.empty()) {
+        doc_.tool = name;
+        if (!version.empty()) {
+          doc_.tool += " ";
+          doc_.tool += version;
+        }
+      }
+    };
+    if (r_.Type(v) == od::json_type::array) {
+      r_.Array(v, [&](size_t, od::value t) { tool(t); });  // 1.2-1.4 shape (deprecated later)
+      return;
+    }
+    r_.Object(v, [&](std::string_view key, od::value list) {
+      if (key == "components" || key == "services") {
+        r_.ArrayOrNull(list, [&](size_t, od::value t) { tool(t); });
+      }
+    });
+  }
+
+  // Reads one component; `flatten` adds it (and its nested components) to the document.
+  Component ReadComponent(od::value v, bool flatten, bool register_ref = false) {
+    size_t slot = doc_.components.size();
+    if (flatten) {
+      doc_.components.emplace_back();
+    }
+    Component c;
+    bool has_type = false;
+    bool has_name = false;
+    bool has_version = false;
+    bool has_range = false;
+    bool external = false;
+    std::string_view group;
+    r_.Object(v, [&](std::string_view key, od::value cv) {
+      if (key == "type") {
+        has_type = true;
+        c.type = r_.String(cv);
+        if (strict_ && !OneOf(c.type, kComponentTypes)) {
+          r_.Fail("unknown component type \"" + std::string(CutUtf8(c.type, 64)) + "\"");
+        }
+      } else if (key == "name") {
+        has_name = true;
+        c.name = r_.String(cv);
+      } else if (key == "version") {
+        has_version = true;
+        c.version = r_.String(cv);
+      } else if (key == "versionRange") {
+        has_range = true;
+      } else if (key == "isExternal") {
+        external = r_.Bool(cv);
+      } else if (key == "group") {
+        group = r_.StringOrNull(cv);
+      } else if (key == "bom-ref") {
+        std::string_view ref = r_.String(cv);  // in simdjson's buffer: lives as long as refs_
+        c.ref = ref;
+        if (flatten || register_ref) {
+          RegisterRef(ref);
+        }
+      } else if (key == "purl") {
+        std::string_view p = r_.StringOrNull(cv);
+        if (!p.empty()) {
+          c.purl = r_.CanonicalPurl(p);
+        }
+      } else if (key == "scope") {
+        Check(OneOf(r_.String(cv), kScopes), "scope must be required, optional or excluded");
+      } else if (key == "hashes") {
+        Hashes(cv, c.hashes);
+      } else if (key == "licenses") {
+        Licenses(cv, c.licenses);
+      } else if (key == "supplier") {
+        r_.ObjectOrNull(cv, [&](std::string_view k, od::value s) {
+          if (k == "name") {
+            c.supplier = r_.StringOrNull(s);
+          }
+        });
+      } else if (key == "publisher" && c.supplier.empty()) {
+        c.supplier = r_.StringOrNull(cv);
+      } else if (key == "components") {
+        r_.ArrayOrNull(cv, [&](size_t, od::value child) { ReadComponent(child, flatten); });
+      } else if (strict_) {
+        if (key == "swid") {
+          Swid(cv);
+        } else if (key == "pedigree") {
+          Pedigree(cv);
+        } else if (key == "properties") {
+          Properties(cv);
+        }
+      }
+    });
+    if (strict_) {
+      if (!has_type) {
+        r_.Fail("component without \"type\"");
+      }
+      if (!has_name) {
+        r_.Fail("component without \"name\"");
+      }
+      if (has_range) {
+        CheckFor(7, 7, !has_version, "a component has version or versionRange, not both");
+        CheckFor(7, 7, external, "versionRange is only allowed on external components");
+      }
+    }
+    (void)group;
+    c.ecosystem = PurlType(c.purl);
+    if (!flatten) {
+      return c;
+    }
+    if (c.ref.empty()) {
+      c.ref = "#" + std::to_string(slot);
+    }
+    doc_.components[slot] = std::move(c);
+    return {};
+  }
+
+  void Hashes(od::value v, std::vector<Hash>& out) {
+    r_.ArrayOrNull(v, [&](size_t, od::value h) {
+      Hash hash;
+      r_.Object(h, [&](std::string_view key, od::value x) {
+        if (key == "alg") {
+          hash.algorithm = r_.String(x);
+          if (strict_ && !OneOf(hash.algorithm, kHashAlgorithms)) {
+            r_.Fail("unknown hash algorithm \"" + std::string(CutUtf8(hash.algorithm, 64)) + "\"");
+          }
+        } else if (key == "content") {
+          std::string_view content = r_.String(x);
+          size_t n = content.size();
+          Check(IsHex(content) && (n == 32 || n == 40 || n == 64 || n == 96 || n == 128),
+                "hash content must be 32, 40, 64, 96 or 128 hex digits");
+          hash.value.resize(n);
+          std::transform(content.begin(), content.end(), hash.value.begin(), [](char ch) {
+            return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          });
+        }
+      });
+      if (strict_ && (hash.algorithm.empty() || hash.value.empty())) {
+        r_.Fail("a hash needs alg and content");
+      }
+      out.push_back(std::move(hash));
+    });
+  }
+
+  // License choice: a list of {license} objects, or {expression} items (exactly one before 1.7).
+  void Licenses(od::value v, std::vector<std::string>& out) {
+    size_t items = 0;
+    size_t expressions = 0;
+    r_.ArrayOrNull(v, [&](size_t, od::value item) {
+      ++items;
+      bool has_license = false;
+      bool has_expression = false;
+      r_.Object(item, [&](std::string_view key, od::value x) {
+        if (key == "expression") {
+          has_expression = true;
+          out.emplace_back(r_.String(x));
+        } else if (key == "license") {
+          has_license = true;
+          License(x, out);
+        } else if (key == "acknowledgement") {
+          Check(OneOf(r_.String(x), kAcknowledgements),
+                "acknowledgement must be declared or concluded");
+        }
+      });
+      Check(has_license != has_expression,
+            "a licence choice item has either \"license\" or \"expression\"");
+      if (has_expression) {
+        ++expressions;
+      }
+    });
+    if (expressions > 0) {
+      CheckFor(5, 6, items == 1,
+               "a licence expression must be the only item of the licenses array");
+    }
+  }
+
+  void License(od::value v, std::vector<std::string>& out) {
+    bool has_id = false;
+    bool has_name = false;
+    r_.Object(v, [&](std::string_view key, od::value x) {
+      if (key == "id") {
+        has_id = true;
+        std::string_view id = r_.String(x);
+        if (strict_ && !IsSpdxLicenseId(id)) {
+          r_.Fail("\"" + std::string(CutUtf8(id, 64)) + "\" is not an SPDX licence identifier");
+        }
+        out.emplace_back(id);
+      } else if (key == "name") {
+        has_name = true;
+        out.emplace_back(r_.String(x));
+      } else if (key == "text" && strict_) {
+        r_.Object(x, [&](std::string_view k, od::value t) {
+          if (k == "encoding") {
+            Check(r_.String(t) == "base64", "attachment encoding must be base64");
+          }
+        });
+      } else if (key == "acknowledgement") {
+        Check(OneOf(r_.String(x), kAcknowledgements),
+              "acknowledgement must be declared or concluded");
+      } else if (key == "properties" && strict_) {
+        Properties(x);
+      }
+    });
+    Check(has_id != has_name, "a license has exactly one of \"id\" and \"name\"");
+  }
+
+  void Swid(od::value v) {
+    bool has_tag = false;
+    bool has_name = false;
+    r_.Object(v, [&](std::string_view key, od::value) {
+      has_tag = has_tag || key == "tagId";
+      has_name = has_name || key == "name";
+    });
+    Check(has_tag && has_name, "swid needs tagId and name");
+  }
+
+  void Pedigree(od::value v) {
+    r_.Object(v, [&](std::string_view key, od::value x) {
+      if (key == "ancestors" || key == "descendants" || key == "variants") {
+        r_.ArrayOrNull(x, [&](size_t, od::value c) { ReadComponent(c, false); });
+      } else if (key == "patches") {
+        r_.ArrayOrNull(x, [&](size_t, od::value patch) {
+          r_.Object(patch, [&](std::string_view k, od::value p) {
+            if (k == "type") {
+              Check(OneOf(r_.String(p), kPatchTypes),
+                    "patch type must be unofficial, monkey, backport or cherry-pick");
+            } else if (k == "resolves") {
+              r_.ArrayOrNull(p, [&](size_t, od::value issue) {
+                r_.Object(issue, [&](std::string_view ik, od::value i) {
+                  if (ik == "type") {
+                    Check(OneOf(r_.String(i), kIssueTypes),
+                          "issue type must be defect, enhancement or security");
+                  }
+                });
+              });
+            }
+          });
+        });
+      }
+    });
+  }
+
+  void Properties(od::value v) {
+    r_.ArrayOrNull(v, [&](size_t, od::value p) {
+      bool has_name = false;
+      bool extra = false;
+      r_.Object(p, [&](std::string_view key, od::value) {
+        has_name = has_name || key == "name";
+        extra = extra || (key != "name" && key != "value");
+      });
+      CheckFor(6, 7, has_name && !extra, "a property has a name and an optional value only");
+    });
+  }
+
+  void Services(od::value v) {
+    r_.ArrayOrNull(v, [&](size_t, od::value s) {
+      bool has_name = false;
+      r_.Object(s, [&](std::string_view key, od::value x) {
+        if (key == "name") {
+          has_name = true;
+        } else if (key == "bom-ref") {
+          RegisterRef(r_.String(x));
+        } else if (key == "services") {
+          Services(x);
+        } else if (key == "data" && strict_) {
+          r_.ArrayOrNull(x, [&](size_t, od::value d) {
+            r_.Object(d, [&](std::string_view k, od::value f) {
+              if (k == "flow") {
+                Check(OneOf(r_.String(f), kDataFlows),
+                      "data flow must be inbound, outbound, bi-directional or unknown");
+              }
+            });
+          });
+        } else if (key == "properties" && strict_) {
+          Properties(x);
+        }
+      });
+      Check(has_name, "service without \"name\"");
+    });
+  }
+
+  void Citation(od::value v) {
+    bool attributed = false;
+    bool process = false;
+    bool pointers = false;
+    bool expressions = false;
+    bool timestamp = false;
+    r_.Object(v, [&](std::string_view key, od::value) {
+      attributed = attributed || key == "attributedTo";
+      process = process || key == "process";
+      pointers = pointers || key == "pointers";
+      expressions = expressions || key == "expressions";
+      timestamp = timestamp || key == "timestamp";
+    });
+    Check(timestamp, "a citation needs a timestamp");
+    Check(attributed || process, "a citation needs attributedTo or process");
+    Check(pointers != expressions, "a citation has either pointers or expressions");
+  }
+
+  void ReadDependency(od::value v) {
+    std::string_view ref;
+    bool has_ref = false;
+    std::vector<std::string_view> targets;
+    r_.Object(v, [&](std::string_view key, od::value x) {
+      if (key == "ref") {
+        has_ref = true;
+        ref = r_.String(x);
+      } else if (key == "dependsOn") {
+        r_.ArrayOrNull(x, [&](size_t, od::value t) { targets.push_back(r_.String(t)); });
+      }
+    });
+    if (!has_ref) {
+      Check(false, "dependency without \"ref\"");
+      return;
+    }
+    CheckFor(5, 7, !ref.empty(), "dependency ref must not be empty");
+    for (std::string_view to : targets) {
+      doc_.dependencies.push_back({std::string(ref), std::string(to)});
+    }
+  }
+
+  void ReadVulnerability(od::value v) {
+    Finding base;
+    std::vector<std::string> affects;
+    bool has_analysis = false;
+    VexStatement vex;
+    std::vector<std::string> responses;
+    int best_rank = 0;
+    Severity worst = Severity::kUnknown;
+    r_.Object(v, [&](std::string_view key, od::value x) {
+      if (key == "id") {
+        base.id = r_.String(x);
+      } else if (key == "source") {
+        r_.ObjectOrNull(x, [&](std::string_view k, od::value s) {
+          if (k == "name") {
+            base.data_source = r_.StringOrNull(s);
+          }
+        });
+      } else if (key == "references") {
+        r_.ArrayOrNull(x, [&](size_t, od::value ref) {
+          r_.Object(ref, [&](std::string_view k, od::value s) {
+            if (k == "id") {
+              base.aliases.emplace_back(r_.String(s));
+            }
+          });
+        });
+      } else if (key == "ratings") {
+        r_.ArrayOrNull(x, [&](size_t, od::value rating) {
+          std::optional<double> score;
+          std::string_view vector;
+          std::string_view method;
+          Severity severity = Severity::kUnknown;
+          r_.Object(rating, [&](std::string_view k, od::value s) {
+            if (k == "score") {
+              score = r_.Number(s);
+            } else if (k == "vector") {
+              vector = r_.StringOrNull(s);
+            } else if (k == "method") {
+              method = r_.StringOrNull(s);
+            } else if (k == "severity") {
+              severity = SeverityFromName(r_.StringOrNull(s));
+            }
+          });
+          if (severity > worst) {
+            worst = severity;
+          }
+          int rank = RatingRank(method);
+          if (score && rank > best_rank) {
+            best_rank = rank;
+            base.cvss_score = score;
+            base.cvss_vector = vector;
+            if (severity != Severity::kUnknown) {
+              base.severity = severity;
+            }
+          }
+        });
+      } else if (key == "cwes") {
+        r_.ArrayOrNull(x, [&](size_t, od::value cwe) {
+          base.cwes.push_back("CWE-" + std::to_string(r_.Integer(cwe)));
+        });
+      } else if (key == "description") {
+        base.description = CutUtf8(r_.StringOrNull(x), 4096);
+      } else if (key == "detail" && base.title.empty()) {
+        base.title = CutUtf8(r_.StringOrNull(x), 4096);
+      } else if (key == "published") {
+        base.published = r_.StringOrNull(x);
+      } else if (key == "analysis") {
+        has_analysis = true;
+        r_.ObjectOrNull(x, [&](std::string_view k, od::value a) {
+          if (k == "state") {
+            std::string_view state = r_.String(a);
+            auto status = VexStatusFromName(state);
+            if (!status) {
+              r_.Fail("unknown analysis state \"" + std::string(CutUtf8(state, 64)) + "\"");
+            }
+            vex.status = *status;
+          } else if (k == "justification") {
+            vex.justification = r_.StringOrNull(a);
+          } else if (k == "detail") {
+            vex.detail = r_.StringOrNull(a);
+          } else if (k == "response") {
+            r_.Strings(a, responses);
+          } else if (k == "lastUpdated" || (k == "firstIssued" && vex.timestamp.empty())) {
+            vex.timestamp = r_.StringOrNull(a);
+          }
+        });
+      } else if (key == "affects") {
+        r_.ArrayOrNull(x, [&](size_t, od::value a) {
+          bool has_ref = false;
+          r_.Object(a, [&](std::string_view k, od::value ref) {
+            if (k == "ref") {
+              has_ref = true;
+              affects.emplace_back(r_.String(ref));
+            }
+          });
+          Check(has_ref, "affects entry without \"ref\"");
+        });
+      }
+    });
+    if (base.severity == Severity::kUnknown) {
+      base.severity = worst;
+    }
+    for (size_t i = 0; i < responses.size(); ++i) {
+      vex.action += (i > 0 ? ", " : "") + responses[i];
+    }
+    vex.vulnerability_id = base.id;
+    for (std::string& ref : affects) {
+      if (has_analysis) {
+        VexStatement statement = vex;
+        statement.component_ref = ref;
+        doc_.vex.push_back(std::move(statement));
+      }
+      Finding f = base;
+      f.component_ref = std::move(ref);
+      doc_.findings.push_back(std::move(f));
+    }
+  }
+
+  // Fills what findings and VEX statements know about their component from the BOM.
+  void Finish() {
+    if (doc_.findings.empty() && doc_.vex.empty()) {
+      return;
+    }
+    std::unordered_map<std::string_view, const Component*> by_ref;
+    for (const Component& c : doc_.components) {
+      by_ref.emplace(c.ref, &c);
+    }
+    for (Finding& f : doc_.findings) {
+      if (auto it = by_ref.find(f.component_ref); it != by_ref.end()) {
+        f.package_name = it->second->name;
+        f.installed_version = it->second->version;
+      }
+    }
+    for (VexStatement& s : doc_.vex) {
+      if (auto it = by_ref.find(s.component_ref); it != by_ref.end()) {
+        s.purl = it->second->purl;
+      }
+    }
+  }
+
+  Reader& r_;
+  bool strict_;
+  Document& doc_;
+  int minor_ = 0;
+  std::vector<Deferred> deferred_;
+  std::unordered_set<std::string_view> refs_;
+};
+
+}  // namespace
+
+void ReadCycloneDx(Reader& reader, od::object& root, const ParseOptions& options, Document& doc) {
+  CycloneDxWalker walker(reader, options, doc);
+  walker.Root(root);
+}
+
+}  // namespace qlrf::sbom::internal

@@ -1,0 +1,340 @@
+// Parse(): format detection, the one simdjson pass and the conversion of failures to Error.
+#include "engines/sbom/sbom.h"
+
+#include <simdjson.h>
+
+#include <cctype>
+#include <string>
+#include <unordered_set>
+
+#include "engines/sbom/internal/formats.h"
+#include "engines/sbom/internal/reader.h"
+
+namespace qlrf::sbom {
+namespace {
+
+namespace od = simdjson::ondemand;
+using internal::ParseFailure;
+using internal::Reader;
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view DisplayName(Format format) {
+  switch (format) {
+    case Format::kTrivy:
+      return "a Trivy report";
+    case Format::kGrype:
+      return "a Grype report";
+    case Format::kSpdx:
+      return "an SPDX document";
+    case Format::kCycloneDx:
+      return "a CycloneDX BOM";
+    case Format::kOpenVex:
+      return "an OpenVEX document";
+  }
+  return "unknown";
+}
+
+Error FormatError(std::string_view format, std::string message, std::string pointer,
+                  int64_t offset) {
+  return internal::FailureToError(format, std::move(message), std::move(pointer), offset);
+}
+
+// Decides the format from the top-level keys, reading as few of them as it can. Leaves the
+// document to be rewound.
+std::optional<Format> Sniff(Reader& reader, od::object& root) {
+  std::optional<Format> found;
+  std::optional<Format> weak;  // keys that only suggest a format
+  for (auto field : root) {
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) {
+      reader.Fail(error, "an object key");
+    }
+    if (key == "bomFormat" || key == "specVersion") {
+      found = Format::kCycloneDx;
+    } else if (key == "spdxVersion" || key == "SPDXID") {
+      found = Format::kSpdx;
+    } else if (key == "SchemaVersion" || key == "ArtifactName" || key == "ArtifactType" ||
+               key == "ClusterName" || key == "Results") {
+      found = Format::kTrivy;
+    } else if (key == "matches") {
+      found = Format::kGrype;
+    } else if (key == "@context") {
+      std::string_view context;
+      if (field.value().get_string().get(context) == simdjson::SUCCESS &&
+          context.find("openvex") != std::string_view::npos) {
+        found = Format::kOpenVex;
+      }
+    } else if (key == "statements") {
+      weak = Format::kOpenVex;
+    } else if (key == "descriptor" || key == "distro") {
+      weak = Format::kGrype;
+    } else if (key == "$schema") {
+      std::string_view schema;
+      if (field.value().get_string().get(schema) == simdjson::SUCCESS &&
+          schema.find("cyclonedx") != std::string_view::npos) {
+        found = Format::kCycloneDx;
+      }
+    }
+    if (found) {
+      return found;
+    }
+  }
+  return weak;
+}
+
+}  // namespace
+
+std::string_view FormatName(Format format) {
+  switch (format) {
+    case Format::kTrivy:
+      return "trivy";
+    case Format::kGrype:
+      return "grype";
+    case Format::kSpdx:
+      return "spdx";
+    case Format::kCycloneDx:
+      return "cyclonedx";
+    case Format::kOpenVex:
+      return "openvex";
+  }
+  return "unknown";
+}
+
+Result<Format> FormatFromName(std::string_view name) {
+  for (Format f :
+       {Format::kTrivy, Format::kGrype, Format::kSpdx, Format::kCycloneDx, Format::kOpenVex}) {
+    if (EqualsIgnoreCase(name, FormatName(f))) {
+      return f;
+    }
+  }
+  return Fail(FieldError("format", "unknown SBOM/report format \"" +
+                                       std::string(name.substr(0, 64)) +
+                                       "\" (trivy, grype, spdx, cyclonedx, openvex)"));
+}
+
+std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kUnknown:
+      return "unknown";
+    case Severity::kNone:
+      return "none";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
+  }
+  return "unknown";
+}
+
+Severity SeverityFromName(std::string_view name) {
+  if (EqualsIgnoreCase(name, "critical")) {
+    return Severity::kCritical;
+  }
+  if (EqualsIgnoreCase(name, "high")) {
+    return Severity::kHigh;
+  }
+  if (EqualsIgnoreCase(name, "medium") || EqualsIgnoreCase(name, "moderate")) {
+    return Severity::kMedium;
+  }
+  if (EqualsIgnoreCase(name, "low") || EqualsIgnoreCase(name, "negligible") ||
+      EqualsIgnoreCase(name, "info") || EqualsIgnoreCase(name, "informational")) {
+    return Severity::kLow;
+  }
+  if (EqualsIgnoreCase(name, "none")) {
+    return Severity::kNone;
+  }
+  return Severity::kUnknown;
+}
+
+std::string_view VexStatusName(VexStatus status) {
+  switch (status) {
+    case VexStatus::kNotAffected:
+      return "not_affected";
+    case VexStatus::kAffected:
+      return "affected";
+    case VexStatus::kFixed:
+      return "fixed";
+    case VexStatus::kUnderInvestigation:
+      return "under_investigation";
+  }
+  return "under_investigation";
+}
+
+Result<VexStatus> VexStatusFromName(std::string_view name) {
+  struct Entry {
+    std::string_view name;
+    VexStatus status;
+  };
+  static constexpr Entry kNames[] = {
+      {"not_affected", VexStatus::kNotAffected},
+      {"false_positive", VexStatus::kNotAffected},
+      {"affected", VexStatus::kAffected},
+      {"exploitable", VexStatus::kAffected},
+      {"fixed", VexStatus::kFixed},
+      {"resolved", VexStatus::kFixed},
+      {"resolved_with_pedigree", VexStatus::kFixed},
+      {"under_investigation", VexStatus::kUnderInvestigation},
+      {"in_triage", VexStatus::kUnderInvestigation},
+  };
+  for (const Entry& entry : kNames) {
+    if (entry.name == name) {
+      return entry.status;
+    }
+  }
+  return Fail(
+      FieldError("status", "unknown VEX status \"" + std::string(name.substr(0, 64)) + "\""));
+}
+
+namespace internal {
+
+std::string_view PurlType(std::string_view canonical_purl) {
+  if (!canonical_purl.starts_with("pkg:")) {
+    return {};
+  }
+  std::string_view rest = canonical_purl.substr(4);
+  return rest.substr(0, rest.find('/'));
+}
+
+void FinishFindings(Reader& reader, Document& doc) {
+  std::unordered_set<std::string> seen;
+  seen.reserve(doc.findings.size());
+  size_t kept = 0;
+  for (size_t i = 0; i < doc.findings.size(); ++i) {
+    Finding& f = doc.findings[i];
+    std::string key = f.id;
+    key += '\0';
+    key += f.component_ref;
+    if (!seen.insert(std::move(key)).second) {
+      continue;
+    }
+    if (kept != i) {
+      doc.findings[kept] = std::move(f);
+    }
+    ++kept;
+  }
+  if (kept != doc.findings.size()) {
+    reader.Warn("merged " + std::to_string(doc.findings.size() - kept) +
+                " repeated finding(s) of the same vulnerability on the same component");
+    doc.findings.resize(kept);
+  }
+}
+
+}  // namespace internal
+
+Result<Format> DetectFormat(std::string_view bytes) {
+  simdjson::padded_string padded(bytes);
+  od::parser parser;
+  od::document document;
+  if (auto error = parser.iterate(padded).get(document)) {
+    return Fail(FormatError(
+        "", std::string("not valid JSON (") + simdjson::error_message(error) + ")", "", -1));
+  }
+  Reader reader(document, padded.data());
+  try {
+    od::object root;
+    if (document.get_object().get(root) != simdjson::SUCCESS) {
+      reader.Fail("the top level is not a JSON object");
+    }
+    if (auto format = Sniff(reader, root)) {
+      return *format;
+    }
+    return Fail(InvalidArgument("not a Trivy, Grype, SPDX, CycloneDX or OpenVEX document (no "
+                                "bomFormat, spdxVersion, SchemaVersion, matches or @context)")
+                    .With("format", "unknown")
+                    .With("field", "format"));
+  } catch (const ParseFailure& failure) {
+    Error error = FormatError("", failure.message, failure.pointer, failure.offset);
+    error.details[1].second = "format";
+    return Fail(std::move(error));
+  }
+}
+
+Result<Document> Parse(std::string_view bytes, std::optional<Format> format,
+                       const ParseOptions& options) {
+  std::string_view requested = format ? FormatName(*format) : std::string_view();
+  if (options.max_bytes != 0 && bytes.size() > options.max_bytes) {
+    return Fail(FormatError(requested,
+                            "document is " + std::to_string(bytes.size()) +
+                                " bytes; the limit is " + std::to_string(options.max_bytes),
+                            "", -1));
+  }
+  simdjson::padded_string padded(bytes);
+  od::parser parser;
+  od::document document;
+  if (auto error = parser.iterate(padded).get(document)) {
+    return Fail(FormatError(
+        requested, std::string("not valid JSON (") + simdjson::error_message(error) + ")", "", -1));
+  }
+  Reader reader(document, padded.data());
+  Document doc;
+  try {
+    od::object root;
+    if (document.get_object().get(root) != simdjson::SUCCESS) {
+      reader.Fail("the top level is not a JSON object");
+    }
+    std::optional<Format> sniffed = Sniff(reader, root);
+    if (format && sniffed && *sniffed != *format) {
+      reader.Fail("expected " + std::string(DisplayName(*format)) + " but this is " +
+                  std::string(DisplayName(*sniffed)));
+    }
+    if (!format) {
+      if (!sniffed) {
+        return Fail(InvalidArgument("not a Trivy, Grype, SPDX, CycloneDX or OpenVEX document (no "
+                                    "bomFormat, spdxVersion, SchemaVersion, matches or @context)")
+                        .With("format", "unknown")
+                        .With("field", "format"));
+      }
+      format = sniffed;
+      requested = FormatName(*format);
+    }
+    document.rewind();
+    if (document.get_object().get(root) != simdjson::SUCCESS) {
+      reader.Fail("the top level is not a JSON object");
+    }
+    doc.format = *format;
+    switch (*format) {
+      case Format::kTrivy:
+        internal::ReadTrivy(reader, root, doc);
+        break;
+      case Format::kGrype:
+        internal::ReadGrype(reader, root, doc);
+        break;
+      case Format::kCycloneDx:
+        internal::ReadCycloneDx(reader, root, options, doc);
+        break;
+      case Format::kSpdx:
+        internal::ReadSpdx(reader, root, options, doc);
+        break;
+      case Format::kOpenVex:
+        internal::ReadOpenVex(reader, root, doc);
+        break;
+    }
+    internal::CheckAtEnd(reader, document);
+  } catch (const ParseFailure& failure) {
+    return Fail(FormatError(requested, failure.message, failure.pointer, failure.offset));
+  } catch (const simdjson::simdjson_error& e) {
+    // Only reachable through a simdjson call that throws instead of returning its error code.
+    return Fail(FormatError(requested, std::string("malformed JSON (") + e.what() + ")",
+                            reader.Pointer(), reader.Offset()));
+  }
+  doc.warnings = reader.TakeWarnings();
+  return doc;
+}
+
+}  // namespace qlrf::sbom
