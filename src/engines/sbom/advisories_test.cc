@@ -106,11 +106,10 @@ TEST(Epss, HeaderWithoutCommentIsEnough) {
 }
 
 TEST(Epss, BadRowsNameTheirLine) {
-  for (std::string_view csv : {"cve,epss,percentile\nCVE-1,x,0.1\n",
-                               "cve,epss,percentile\nCVE-1,1.5,0.1\n",
-                               "cve,epss,percentile\nCVE-1,0.1\n",
-                               "cve,epss,percentile\n,0.1,0.1\n",
-                               "cve,epss,percentile\nCVE-1,0.1,0.2,0.3\n"}) {
+  for (std::string_view csv :
+       {"cve,epss,percentile\nCVE-1,x,0.1\n", "cve,epss,percentile\nCVE-1,1.5,0.1\n",
+        "cve,epss,percentile\nCVE-1,0.1\n", "cve,epss,percentile\n,0.1,0.1\n",
+        "cve,epss,percentile\nCVE-1,0.1,0.2,0.3\n"}) {
     auto file = ParseEpssCsv(csv);
     ASSERT_FALSE(file.has_value()) << csv;
     EXPECT_EQ(file.error().code, ErrorCode::kInvalidArgument);
@@ -278,7 +277,7 @@ TEST(Osv, LintFindingsParseExceptTheSchemaViolation) {
 
 TEST(Osv, StructuralViolationsAreRejected) {
   EXPECT_FALSE(ParseOsv(R"({"modified": "2024-01-01T00:00:00Z"})").has_value());  // no id
-  EXPECT_FALSE(ParseOsv(R"({"id": "X-1"})").has_value());                          // no modified
+  EXPECT_FALSE(ParseOsv(R"({"id": "X-1"})").has_value());                         // no modified
   auto bad_event = ParseOsv(
       R"({"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},
           "ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1.0.0"}]}]}]})");
