@@ -4,10 +4,12 @@
 
 #include <boost/json.hpp>
 
+#include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 
 #include "api/dispatcher.h"
 #include "api/routes.h"
@@ -67,6 +69,7 @@ class ApiTest : public ::testing::Test {
     std::vector<Route> routes = IdentityRoutes(identity_);
     for (auto& r : InventoryRoutes(inventory_)) routes.push_back(std::move(r));
     for (auto& r : ImageRoutes(images_)) routes.push_back(std::move(r));
+    for (auto& r : VulnRoutes(vulns_)) routes.push_back(std::move(r));
     OpsDeps ops;
     ops.metrics = &metrics_;
     ops.build = {"test", "abc", "now", "sqlite"};
@@ -156,6 +159,7 @@ class ApiTest : public ::testing::Test {
   services::IdentityService identity_{*db_, auditor_, auth_, sessions_, clock_, random_};
   services::InventoryService inventory_{*db_, auditor_, clock_, random_};
   services::ImageService images_{*db_, auditor_, clock_, random_};
+  services::VulnService vulns_{*db_, auditor_, clock_, random_};
   metrics::Registry metrics_;
   std::string openapi_;
   std::map<std::string, json_schema::Schema> response_schemas_;
@@ -341,6 +345,20 @@ class TenantIsolation : public ApiTest {
                          R"(","dr_site_id":")" + std::string(dr.at("id").as_string()) +
                          R"(","rpo_seconds":60,"rto_seconds":600,"replication_mode":"async"})");
     fixtures_["pair_id"] = std::string(pair.at("id").as_string());
+    // A finding only org A has, and a suppression of it.
+    {
+      Reply r = Call("POST", "/api/v1/images/" + fixtures_["image_id"] + "/vulnerabilities/import",
+                     admin_token_,
+                     R"({"SchemaVersion":2,"ArtifactName":"a","ArtifactType":"container_image",
+                         "Results":[{"Target":"a","Class":"os-pkgs","Type":"debian",
+                         "Vulnerabilities":[{"VulnerabilityID":"CVE-2099-0001","PkgName":"a-pkg",
+                         "InstalledVersion":"1.0","Severity":"HIGH"}]}]})");
+      EXPECT_EQ(r.status, 201) << r.body;
+      fixtures_["vuln_id"] = "CVE-2099-0001";
+      auto s = post("/api/v1/vulnerabilities/suppressions",
+                    R"({"vuln_id":"CVE-2099-0001","scope":"org","reason":"a-only triage"})");
+      fixtures_["suppression_id"] = std::string(s.at("id").as_string());
+    }
     for (const char* status : {"testing", "production"}) {
       Reply r = Call("POST", "/api/v1/images/" + fixtures_["image_id"] + "/promote", admin_token_,
                      std::string(R"({"status":")") + status + R"("})");
@@ -715,6 +733,293 @@ TEST_F(InventoryApi, DrPairsNeedTwoDistinctSitesOfTheOrg) {
   EXPECT_EQ(summary.at("dr_pairs").at("healthy"), 1);
   EXPECT_EQ(summary.at("dr_pairs").at("never_drilled"), 1);
   EXPECT_EQ(summary.at("dr_sites"), 1);
+}
+
+// --- Vulnerabilities and SBOMs ---------------------------------------------------------------
+
+std::string ReadConformance(const std::string& relative) {
+  std::ifstream in(std::string(QLRF_CONFORMANCE_DIR) + "/" + relative, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class VulnApi : public InventoryApi {
+ protected:
+  Reply Upload(const std::string& path, const std::string& body) {
+    return Call("POST", path, admin_token_, body);
+  }
+  boost::json::array Findings(const std::string& image, const std::string& query = "") {
+    return Get("/api/v1/images/" + image + "/vulnerabilities?limit=500" + query)
+        .at("items")
+        .as_array();
+  }
+};
+
+// Counts by severity computed from the Trivy file itself (the independent reference).
+std::map<std::string, int64_t> TrivySeverities(const boost::json::value& doc) {
+  std::map<std::string, int64_t> out;
+  std::set<std::string> seen;
+  for (const auto& result : doc.at("Results").as_array()) {
+    const auto* vulns = result.as_object().if_contains("Vulnerabilities");
+    if (vulns == nullptr || !vulns->is_array()) continue;
+    for (const auto& v : vulns->as_array()) {
+      std::string key = std::string(v.at("VulnerabilityID").as_string()) + "|" +
+                        std::string(v.at("PkgName").as_string()) + "|" +
+                        std::string(v.at("InstalledVersion").as_string());
+      if (!seen.insert(key).second) continue;
+      std::string sev(v.at("Severity").as_string());
+      for (auto& c : sev) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      ++out[sev == "negligible" ? "low" : sev];
+    }
+  }
+  return out;
+}
+
+TEST_F(VulnApi, TrivyReportImportsWithTheFilesCountsAndReimportChangesNothing) {
+  std::string image = NewImage("alpine", "3.9");
+  std::string text = ReadConformance("scanners/trivy/trivy-integration_alpine-39.json");
+  ASSERT_FALSE(text.empty());
+  Reply r = Upload("/api/v1/images/" + image + "/vulnerabilities/import", text);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto s = r.Json();
+  auto want = TrivySeverities(*json::Parse(text));
+  int64_t total = 0;
+  for (const auto& [sev, n] : want) {
+    EXPECT_EQ(s.at("by_severity").at(sev), n) << sev;
+    total += n;
+  }
+  EXPECT_EQ(s.at("vulnerabilities"), total);
+  EXPECT_EQ(s.at("new"), total);
+  EXPECT_EQ(s.at("format"), "trivy");
+  EXPECT_EQ(static_cast<int64_t>(Findings(image).size()), total);
+
+  Reply again = Upload("/api/v1/images/" + image + "/vulnerabilities/import", text);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.Json().at("duplicate"), true);
+  EXPECT_EQ(again.Json().at("new"), 0);
+  EXPECT_EQ(static_cast<int64_t>(Findings(image).size()), total);
+  // Every finding carries its urgency with the factors it came from.
+  for (const auto& f : Findings(image)) {
+    const auto& u = f.at("urgency");
+    EXPECT_GE(u.at("score").to_number<double>(), 0.0);
+    EXPECT_TRUE(u.at("factors").as_object().contains("cvss"));
+  }
+}
+
+TEST_F(VulnApi, ANewerReportFixesWhatItNoLongerLists) {
+  std::string image = NewImage("debian", "12.1");
+  auto doc = [](const std::string& vulns) {
+    return R"({"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"container_image","Results":[
+      {"Target":"x","Class":"os-pkgs","Type":"debian","Vulnerabilities":[)" +
+           vulns + "]}]}";
+  };
+  std::string a =
+      R"({"VulnerabilityID":"CVE-2023-0001","PkgName":"openssl","InstalledVersion":"3.0.1","FixedVersion":"3.0.2","Severity":"HIGH"})";
+  std::string b =
+      R"({"VulnerabilityID":"CVE-2023-0002","PkgName":"zlib","InstalledVersion":"1.2","Severity":"LOW"})";
+  ASSERT_EQ(Upload("/api/v1/images/" + image + "/vulnerabilities/import", doc(a + "," + b)).status,
+            201);
+  clock_.Advance(std::chrono::minutes(5));
+  Reply r = Upload("/api/v1/images/" + image + "/vulnerabilities/import", doc(b));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.Json().at("fixed"), 1);
+  EXPECT_EQ(r.Json().at("unchanged"), 1);
+  auto fixed = Findings(image, "&status=fixed");
+  ASSERT_EQ(fixed.size(), 1u);
+  EXPECT_EQ(fixed[0].at("vuln_id"), "CVE-2023-0001");
+  EXPECT_FALSE(fixed[0].at("fixed_at").is_null());
+  EXPECT_EQ(Findings(image).size(), 1u);
+  // The trend has one point per import.
+  auto trend = Get("/api/v1/images/" + image + "/vulnerabilities/trend").at("items").as_array();
+  ASSERT_EQ(trend.size(), 2u);
+  EXPECT_EQ(trend[0].at("high"), 1);
+  EXPECT_EQ(trend[1].at("high"), 0);
+}
+
+TEST_F(VulnApi, BadDocumentsAre400AndWriteNothing) {
+  std::string image = NewImage("rhel-9", "9.4");
+  std::string text = ReadConformance("scanners/trivy/trivy-integration_centos-7.json");
+  Reply truncated = Upload("/api/v1/images/" + image + "/vulnerabilities/import",
+                           text.substr(0, text.size() / 2));
+  EXPECT_EQ(truncated.status, 400) << truncated.body;
+  Reply not_json = Upload("/api/v1/images/" + image + "/vulnerabilities/import", "hello");
+  EXPECT_EQ(not_json.status, 400);
+  Reply wrong = Call("POST", "/api/v1/images/" + image + "/vulnerabilities/import?format=spdx",
+                     admin_token_, text);
+  EXPECT_EQ(wrong.status, 400) << wrong.body;
+  Reply scan_as_sbom = Upload("/api/v1/images/" + image + "/sbom", text);
+  EXPECT_EQ(scan_as_sbom.status, 400);
+  EXPECT_EQ(Findings(image).size(), 0u);
+  EXPECT_EQ(Get("/api/v1/images/" + image + "/components").at("items").as_array().size(), 0u);
+}
+
+TEST_F(VulnApi, SbomComponentsMatchTheCatalogAndExposureFollowsLineage) {
+  // The catalog: log4j's advisory (OSV, aliases CVE-2021-44228) and CISA KEV.
+  auto osv =
+      vulns_.ImportFeed("osv", ReadConformance("vulnfeeds/osv/valid/GHSA-jfh8-c2jp-5v3q.json"));
+  ASSERT_TRUE(osv) << osv.error().ToString();
+  EXPECT_GE(osv->affected_packages, 1);
+  auto kev = vulns_.ImportFeed(
+      "kev", ReadConformance("vulnfeeds/kev/known_exploited_vulnerabilities.json"));
+  ASSERT_TRUE(kev) << kev.error().ToString();
+  EXPECT_EQ(kev->records, 1404);
+
+  std::string parent = NewImage("java-base", "1.0");
+  std::string child = NewImage("java-app", "1.0");
+  Post("/api/v1/images/" + child + "/lineage/parents",
+       R"({"parent_id":")" + parent + R"(","relation":"derived_from"})");
+  std::string site = NewSite("use1");
+  Post("/api/v1/assets/bulk",
+       R"({"assets":[
+    {"platform":"aws","instance_id":"p1","environment":"production","site_id":")" +
+           site +
+           R"(","image_family":"java-app","image_version":"1.0"},
+    {"platform":"aws","instance_id":"s1","environment":"staging","image_family":"java-base","image_version":"1.0"}]})",
+       200);
+  std::string bom = R"({"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+    {"type":"library","bom-ref":"log4j","name":"log4j-core","version":"2.14.1",
+     "purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+    {"type":"library","bom-ref":"safe","name":"log4j-core-new","version":"2.17.1",
+     "purl":"pkg:maven/org.apache.logging.log4j/log4j-api@2.17.1"}],
+    "dependencies":[{"ref":"log4j","dependsOn":["safe"]}]})";
+  Reply r = Upload("/api/v1/images/" + parent + "/sbom", bom);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.Json().at("components"), 2);
+  EXPECT_EQ(r.Json().at("matched"), 1);
+  auto findings = Findings(parent);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].at("vuln_id"), "GHSA-jfh8-c2jp-5v3q");
+  EXPECT_EQ(findings[0].at("severity"), "critical");
+  EXPECT_EQ(findings[0].at("kev"), true);  // through the CVE alias
+  EXPECT_EQ(findings[0].at("source"), "match");
+  EXPECT_NE(std::string(findings[0].at("fixed_version").as_string()).find("2.15.0"),
+            std::string::npos);
+  // CVSS 10, exploit known and KEV, on 1 of the 2 assets (staging): (100 + 25 + 20 + 5) / 2.
+  EXPECT_EQ(findings[0].at("urgency").at("score").to_number<double>(), 75.0);
+  EXPECT_EQ(findings[0].at("urgency").at("priority"), "p2");
+
+  auto exp = Get("/api/v1/vulnerabilities/CVE-2021-44228/exposure");
+  auto images = exp.at("images").as_array();
+  ASSERT_EQ(images.size(), 2u) << exp;
+  EXPECT_EQ(images[0].at("inherited"), false);
+  EXPECT_EQ(std::string(images[1].at("image_id").as_string()), child);
+  EXPECT_EQ(images[1].at("inherited"), true);
+  EXPECT_EQ(exp.at("assets"), 2);
+  EXPECT_EQ(exp.at("by_environment").at("production"), 1);
+  EXPECT_EQ(exp.at("by_environment").at("staging"), 1);
+  Get("/api/v1/vulnerabilities/CVE-1999-0000/exposure", 404);
+
+  // A new advisory re-evaluates the stored SBOM without a re-import.
+  std::string advisory = R"({"id":"GHSA-test-0000-0001","modified":"2026-01-01T00:00:00Z",
+    "aliases":["CVE-2099-1234"],"summary":"test advisory",
+    "affected":[{"package":{"ecosystem":"Maven","name":"org.apache.logging.log4j:log4j-api"},
+      "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"2.17.0"},{"fixed":"2.17.2"}]}]}]})";
+  auto again = vulns_.ImportFeed("osv", advisory);
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(again->new_findings, 1);
+  EXPECT_EQ(Findings(parent).size(), 2u);
+
+  // Components with the dependency graph, and an SBOM export that re-imports to the same content.
+  auto comps = Get("/api/v1/images/" + parent + "/components").at("items").as_array();
+  ASSERT_EQ(comps.size(), 2u);
+  Reply cdx = Call("GET", "/api/v1/images/" + parent + "/sbom", admin_token_);
+  ASSERT_EQ(cdx.status, 200);
+  std::string copy = NewImage("java-base", "1.1");
+  Reply re = Upload("/api/v1/images/" + copy + "/sbom", cdx.body);
+  ASSERT_EQ(re.status, 201) << re.body;
+  EXPECT_EQ(re.Json().at("components"), 2);
+  EXPECT_EQ(re.Json().at("dependencies"), 1);
+  auto copied = Get("/api/v1/images/" + copy + "/components").at("items").as_array();
+  ASSERT_EQ(copied.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(copied[i].at("purl"), comps[i].at("purl"));
+    EXPECT_EQ(copied[i].at("version"), comps[i].at("version"));
+  }
+  Reply spdx = Call("GET", "/api/v1/images/" + parent + "/sbom?format=spdx", admin_token_);
+  ASSERT_EQ(spdx.status, 200);
+  std::string copy2 = NewImage("java-base", "1.2");
+  Reply re2 = Upload("/api/v1/images/" + copy2 + "/sbom", spdx.body);
+  ASSERT_EQ(re2.status, 201) << re2.body;
+  EXPECT_EQ(re2.Json().at("components"), 2);
+}
+
+TEST_F(VulnApi, SuppressionsExpireAndVexDismisses) {
+  std::string image = NewImage("ubuntu-22.04", "2026.01");
+  std::string bom = R"({"bomFormat":"CycloneDX","specVersion":"1.5","version":1,
+    "components":[{"type":"library","bom-ref":"c1","name":"openssl","version":"3.0.2",
+      "purl":"pkg:deb/ubuntu/openssl@3.0.2"},
+      {"type":"library","bom-ref":"c2","name":"zlib","version":"1.2.11","purl":"pkg:deb/ubuntu/zlib@1.2.11"}],
+    "vulnerabilities":[
+      {"id":"CVE-2023-1111","ratings":[{"severity":"high"}],"affects":[{"ref":"c1"}]},
+      {"id":"CVE-2023-2222","ratings":[{"severity":"medium"}],"affects":[{"ref":"c2"}],
+       "analysis":{"state":"not_affected","justification":"code_not_reachable"}}]})";
+  Reply r = Upload("/api/v1/images/" + image + "/vulnerabilities/import", bom);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto summary = Get("/api/v1/images/" + image + "/vulnerabilities/summary");
+  EXPECT_EQ(summary.at("open"), 1);
+  EXPECT_EQ(summary.at("suppressed"), 1);  // VEX not_affected
+  auto dismissed = Findings(image, "&suppressed=true");
+  ASSERT_EQ(dismissed.size(), 1u);
+  EXPECT_EQ(dismissed[0].at("vex_status"), "not_affected");
+
+  auto sup = Post("/api/v1/vulnerabilities/suppressions",
+                  R"({"vuln_id":"CVE-2023-1111","scope":"image","scope_value":")" + image +
+                      R"(","reason":"mitigated by seccomp","expires_at":"2026-01-01T02:00:00Z"})");
+  EXPECT_EQ(Get("/api/v1/images/" + image + "/vulnerabilities/summary").at("open"), 0);
+  // Expired: the finding re-surfaces.
+  clock_.Advance(std::chrono::hours(3));
+  admin_token_ = Login("admin", admin_password_);  // the session expired meanwhile
+  EXPECT_EQ(Get("/api/v1/images/" + image + "/vulnerabilities/summary").at("open"), 1);
+  auto listed = Get("/api/v1/vulnerabilities/suppressions?active=true").at("items").as_array();
+  EXPECT_EQ(listed.size(), 0u);
+  // Past expiry and bad scopes are refused.
+  Reply past = Call(
+      "POST", "/api/v1/vulnerabilities/suppressions", admin_token_,
+      R"({"vuln_id":"CVE-2023-1111","scope":"org","reason":"x","expires_at":"2020-01-01T00:00:00Z"})");
+  EXPECT_EQ(past.status, 400);
+  Reply no_value = Call("POST", "/api/v1/vulnerabilities/suppressions", admin_token_,
+                        R"({"vuln_id":"CVE-2023-1111","scope":"family","reason":"x"})");
+  EXPECT_EQ(no_value.status, 400);
+  EXPECT_EQ(no_value.Json().at("error").at("details").at("field"), "scope_value");
+  Reply del = Call("DELETE",
+                   "/api/v1/vulnerabilities/suppressions/" + std::string(sup.at("id").as_string()),
+                   admin_token_);
+  EXPECT_EQ(del.status, 204);
+  // The VEX export carries the statement.
+  auto vex = Get("/api/v1/images/" + image + "/vex");
+  ASSERT_GE(vex.at("statements").as_array().size(), 1u);
+  EXPECT_EQ(vex.at("statements").as_array()[0].at("status"), "not_affected");
+}
+
+TEST_F(VulnApi, UrgencyFollowsTheFormula) {
+  services::UrgencyFactors f;
+  f.cvss = 9.8;
+  f.exploit_known = true;
+  f.kev = true;
+  f.production = true;
+  f.fleet_percent = 40;
+  f.epss = 0.9;
+  auto u = services::ScoreUrgency(f);
+  // (98 + 25 + 20 + 15 + 4 + 18) / 2 = 90
+  EXPECT_DOUBLE_EQ(u.score, 90.0);
+  EXPECT_EQ(u.priority, "p1");
+  EXPECT_EQ(u.sla_hours, 24);
+  f = {};
+  f.cvss = 7.5;
+  f.fleet_percent = 250;  // capped at 10 points
+  u = services::ScoreUrgency(f);
+  EXPECT_DOUBLE_EQ(u.score, 42.5);
+  EXPECT_EQ(u.priority, "p3");
+  EXPECT_EQ(u.sla_hours, 168);
+  f = {};
+  f.cvss = 10;
+  f.exploit_known = f.kev = f.production = true;
+  f.fleet_percent = 100;
+  f.epss = 1;
+  EXPECT_DOUBLE_EQ(services::ScoreUrgency(f).score, 95.0);
+  f.cvss = 5;
+  EXPECT_EQ(services::ScoreUrgency(f).priority, "p2");  // (50+25+20+15+10+20)/2 = 70
 }
 
 }  // namespace

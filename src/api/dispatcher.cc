@@ -5,6 +5,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <unordered_map>
@@ -285,6 +286,18 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::Create(std::vector<Route> routes
     c.route = std::move(r);
     s->compiled.push_back(std::move(c));
   }
+  // A literal segment wins over a parameter at the same place ("/vulnerabilities/suppressions"
+  // before "/vulnerabilities/{vuln_id}"), whatever the order of the route table.
+  std::stable_sort(s->compiled.begin(), s->compiled.end(),
+                   [](const CompiledRoute& a, const CompiledRoute& b) {
+                     size_t n = std::min(a.segments.size(), b.segments.size());
+                     for (size_t i = 0; i < n; ++i) {
+                       if (a.segments[i].param != b.segments[i].param) {
+                         return !a.segments[i].param;
+                       }
+                     }
+                     return false;
+                   });
   s->pool = std::make_unique<boost::asio::thread_pool>(
       static_cast<size_t>(std::max(1, options.blocking_threads)));
   return std::unique_ptr<Dispatcher>(new Dispatcher(std::move(s)));
@@ -340,6 +353,7 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
   CompiledRoute* match = nullptr;
   std::vector<std::pair<std::string, std::string>> params;
   std::string allow;
+  const CompiledRoute* path_match = nullptr;  // the most specific pattern matching the path
   for (auto& c : s.compiled) {
     if (c.segments.size() != parts.size()) {
       continue;
@@ -347,10 +361,15 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
     bool ok = true;
     for (size_t i = 0; i < parts.size() && ok; ++i) {
       ok = c.segments[i].param ? !parts[i].empty() : c.segments[i].text == parts[i];
+      // Less specific patterns than the first match do not apply (nor count for Allow).
+      if (ok && path_match != nullptr && path_match->segments[i].param != c.segments[i].param) {
+        ok = false;
+      }
     }
     if (!ok) {
       continue;
     }
+    path_match = &c;
     if (c.route.method == request.method || (request.method == "HEAD" && c.route.method == "GET")) {
       match = &c;
       break;

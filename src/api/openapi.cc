@@ -62,10 +62,16 @@ std::string BuildOpenApi(const std::vector<Route>& routes, const BuildInfo& buil
     if (!params.empty()) {
       op["parameters"] = std::move(params);
     }
-    if (!r.request_schema.empty()) {
-      op["requestBody"] = {
-          {"required", true},
-          {"content", {{"application/json", {{"schema", SchemaOrAny(r.request_schema)}}}}}};
+    if (!r.request_schema.empty() || !r.raw_content_types.empty()) {
+      boost::json::object content;
+      if (!r.request_schema.empty()) {
+        content["application/json"] = {{"schema", SchemaOrAny(r.request_schema)}};
+      }
+      // Bodies the handler reads itself (NDJSON streams, SBOM and scanner documents).
+      for (const auto& t : r.raw_content_types) {
+        if (!content.contains(t)) content[t] = {{"schema", boost::json::object{}}};
+      }
+      op["requestBody"] = {{"required", true}, {"content", std::move(content)}};
     }
     boost::json::object responses;
     boost::json::object ok{{"description", "success"}};

@@ -10,6 +10,7 @@
 #include "services/identity/identity_service.h"
 #include "services/images/image_service.h"
 #include "services/inventory/inventory_service.h"
+#include "services/vulns/vuln_service.h"
 #include "storage/database.h"
 
 namespace qlrf::api {
@@ -17,6 +18,10 @@ namespace qlrf::api {
 std::vector<Route> IdentityRoutes(services::IdentityService& identity);
 std::vector<Route> InventoryRoutes(services::InventoryService& inventory);
 std::vector<Route> ImageRoutes(services::ImageService& images);
+std::vector<Route> VulnRoutes(services::VulnService& vulns);
+
+// True for request targets that carry SBOM / scanner documents (allowed max_upload_bytes).
+bool IsDocumentUpload(std::string_view target);
 
 // A readiness probe of one dependency.
 struct DependencyCheck {

@@ -2,6 +2,9 @@
 #include "app/cli_context.h"
 
 #include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include "app/wiring.h"
 
@@ -10,6 +13,20 @@ namespace qlrf::app {
 int Failure(const std::string& message) {
   std::fprintf(stderr, "qlrf: %s\n", message.c_str());
   return 1;
+}
+
+Result<std::string> ReadInput(const std::string& path) {
+  std::ostringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Fail(NotFound("cannot read '" + path + "'"));
+  }
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 Status CliContext::Open(const Config& config) {
@@ -23,6 +40,7 @@ Status CliContext::Open(const Config& config) {
       std::make_unique<services::IdentityService>(*db, *auditor, *auth, *sessions, clock, random);
   inventory = std::make_unique<services::InventoryService>(*db, *auditor, clock, random);
   images = std::make_unique<services::ImageService>(*db, *auditor, clock, random);
+  vulns = std::make_unique<services::VulnService>(*db, *auditor, clock, random);
   QLRF_ASSIGN_OR_RETURN(auto boot, identity->Bootstrap());
   if (boot.created) {
     std::fprintf(stderr, "qlrf: created org 'default' and user 'admin'; admin password: %s\n",

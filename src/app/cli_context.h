@@ -12,6 +12,7 @@
 #include "services/identity/identity_service.h"
 #include "services/images/image_service.h"
 #include "services/inventory/inventory_service.h"
+#include "services/vulns/vuln_service.h"
 #include "storage/database.h"
 
 namespace qlrf::app {
@@ -27,6 +28,7 @@ struct CliContext {
   std::unique_ptr<services::IdentityService> identity;
   std::unique_ptr<services::InventoryService> inventory;
   std::unique_ptr<services::ImageService> images;
+  std::unique_ptr<services::VulnService> vulns;
 
   // Opens and migrates the database, builds the services, bootstraps an empty installation.
   Status Open(const Config& config);
@@ -36,5 +38,8 @@ struct CliContext {
 
 // "qlrf: <message>" on stderr; returns exit code 1.
 int Failure(const std::string& message);
+
+// The bytes of `path`, or of stdin for "-". NotFound when it cannot be read.
+Result<std::string> ReadInput(const std::string& path);
 
 }  // namespace qlrf::app

@@ -402,18 +402,9 @@ int InventoryCli::AssetsGet(CliContext& ctx) {
 int InventoryCli::AssetsImport(CliContext& ctx) {
   auto as = ctx.As(org_);
   if (!as) return Failure(as.error().ToString());
-  std::string text;
-  if (file_ == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    std::ifstream in(file_, std::ios::binary);
-    if (!in) return Failure("cannot read '" + file_ + "'");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  }
+  auto input = ReadInput(file_);
+  if (!input) return Failure(input.error().message);
+  std::string text = std::move(*input);
   std::string format = format_;
   if (format.empty()) {
     if (file_.ends_with(".csv"))

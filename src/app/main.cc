@@ -10,6 +10,8 @@
 #include "app/build_info.h"
 #include "app/cli_context.h"
 #include "app/inventory_cli.h"
+#include "app/policy_cli.h"
+#include "app/vuln_cli.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/env.h"
@@ -71,6 +73,9 @@ int Main(int argc, char** argv) {
   list_users->add_option("--org", org, "organization slug or id")->capture_default_str();
 
   InventoryCli inventory_cli(app);
+  int policy_exit_code = 0;  // `policy eval|test` run while parsing and need no config
+  AddPolicyCommands(app, policy_exit_code);
+  VulnCli vuln_cli(app);
 
   auto* audit = app.add_subcommand("audit", "Audit trail tools");
   audit->require_subcommand(1);
@@ -85,6 +90,9 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
+  }
+  if (app.got_subcommand("policy")) {
+    return policy_exit_code;
   }
 
   SystemEnv env;
@@ -133,6 +141,9 @@ int Main(int argc, char** argv) {
   }
   if (inventory_cli.Selected()) {
     return inventory_cli.Run(ctx);
+  }
+  if (vuln_cli.Selected()) {
+    return vuln_cli.Run(ctx);
   }
   if (*verify) {
     auto report = ctx.identity->VerifyAudit();

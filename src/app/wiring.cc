@@ -158,6 +158,7 @@ int Serve(const Config& config, const ServeOptions& options) {
   services::IdentityService identity(database, auditor, auth, sessions, clock, random);
   services::InventoryService inventory(database, auditor, clock, random);
   services::ImageService images(database, auditor, clock, random);
+  services::VulnService vulns(database, auditor, clock, random);
 
   auto boot = identity.Bootstrap();
   if (!boot) {
@@ -219,6 +220,7 @@ int Serve(const Config& config, const ServeOptions& options) {
   std::vector<api::Route> routes = api::IdentityRoutes(identity);
   for (auto& r : api::InventoryRoutes(inventory)) routes.push_back(std::move(r));
   for (auto& r : api::ImageRoutes(images)) routes.push_back(std::move(r));
+  for (auto& r : api::VulnRoutes(vulns)) routes.push_back(std::move(r));
   for (auto& r : api::OpsRoutes(ops)) {
     routes.push_back(std::move(r));
   }
@@ -240,6 +242,8 @@ int Serve(const Config& config, const ServeOptions& options) {
   sopts.port = config.ListenPort();
   sopts.io_threads = config.http_threads;
   sopts.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  sopts.max_upload_bytes = static_cast<size_t>(config.max_upload_bytes);
+  sopts.upload_predicate = api::IsDocumentUpload;
   api::Dispatcher* d = dispatcher->get();
   http::Server server(sopts, [d](http::Request&& req, http::Responder respond) {
     d->Handle(std::move(req), std::move(respond));

@@ -100,6 +100,8 @@ const std::vector<Setting>& Settings() {
        IntSetter(&Config::rate_limit_burst, "RF_RATE_LIMIT_BURST", 1, 1000000)},
       {"RF_MAX_BODY_BYTES",
        IntSetter(&Config::max_body_bytes, "RF_MAX_BODY_BYTES", 1024, int64_t{1} << 32)},
+      {"RF_MAX_UPLOAD_BYTES",
+       IntSetter(&Config::max_upload_bytes, "RF_MAX_UPLOAD_BYTES", 1024, int64_t{1} << 34)},
       {"RF_HTTP_THREADS", IntSetter(&Config::http_threads, "RF_HTTP_THREADS", 0, 256)},
       {"RF_LOG_LEVEL",
        OneOf(&Config::log_level, "RF_LOG_LEVEL", {"debug", "info", "warn", "error"})},

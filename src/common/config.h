@@ -37,12 +37,13 @@ struct Config {
   std::string openai_api_key;     // RF_OPENAI_API_KEY
   std::string webhook_secret;     // RF_WEBHOOK_SECRET
 
-  double rate_limit_rps = 50;         // RF_RATE_LIMIT_RPS per principal; 0 disables
-  int rate_limit_burst = 100;         // RF_RATE_LIMIT_BURST
-  int64_t max_body_bytes = 10 << 20;  // RF_MAX_BODY_BYTES
-  int http_threads = 0;               // RF_HTTP_THREADS; 0 = cores
-  std::string log_level = "info";     // RF_LOG_LEVEL: debug | info | warn | error
-  bool access_log = true;             // RF_ACCESS_LOG
+  double rate_limit_rps = 50;            // RF_RATE_LIMIT_RPS per principal; 0 disables
+  int rate_limit_burst = 100;            // RF_RATE_LIMIT_BURST
+  int64_t max_body_bytes = 10 << 20;     // RF_MAX_BODY_BYTES
+  int64_t max_upload_bytes = 256 << 20;  // RF_MAX_UPLOAD_BYTES: SBOM/scanner document imports
+  int http_threads = 0;                  // RF_HTTP_THREADS; 0 = cores
+  std::string log_level = "info";        // RF_LOG_LEVEL: debug | info | warn | error
+  bool access_log = true;                // RF_ACCESS_LOG
 
   std::string config_file;  // RF_CONFIG or --config
 

@@ -4,7 +4,16 @@
 #include <charconv>
 #include <cstdio>
 
+#include "storage/bulk.h"
+
 namespace qlrf::storage {
+
+Status Transaction::CopyIn(std::string_view table, std::string_view columns, size_t cols,
+                           size_t rows, const std::function<void(size_t, Params&)>& fill) {
+  return InsertMany(*this,
+                    "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") VALUES ",
+                    cols, rows, fill);
+}
 
 const SqlValue& RowSet::Cell(size_t row, size_t col) const {
   QLRF_CHECK(row < rows() && col < columns_.size(), "RowSet cell index out of range");

@@ -7,6 +7,7 @@
 #include <array>
 
 #include "common/json.h"
+#include "storage/bulk.h"
 
 namespace qlrf::storage {
 namespace {
@@ -474,57 +475,24 @@ Result<UpsertStats> InventoryStore::UpsertAssets(Transaction& tx, std::vector<As
 
 Status InventoryStore::InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets) {
   RequireTenant(tx);
-  // PostgreSQL: 300 rows a statement saves round trips; libpq 15 drops the connection ("lost
-  // synchronization") when a prepared statement's ParameterDescription exceeds 30000 bytes,
-  // i.e. more than ~7500 parameters, so 300 x 19 stays well under.
-  // SQLite: 50, because it resolves named parameters by linear search, so preparing a statement
-  // costs O(parameters^2) (measured: 9500 parameters took most of a 1M-row load).
-  const size_t kRows = tx.dialect() == Dialect::kPostgres ? 300 : 50;
-  constexpr size_t kCols = 19;
-  auto values_sql = [](size_t rows, size_t cols) {
-    std::string v;
-    size_t n = 0;
-    for (size_t r = 0; r < rows; ++r) {
-      v += r == 0 ? "(" : ", (";
-      for (size_t c = 0; c < cols; ++c) {
-        v += (c == 0 ? "$" : ", $") + std::to_string(++n);
-      }
-      v += ')';
-    }
-    return v;
-  };
-  const std::string head(kInsertAsset.substr(0, kInsertAsset.find("VALUES") + 7));
-  const std::string full_sql = head + values_sql(kRows, kCols);
-  const std::string tag_head = "INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES ";
-  std::string full_tag_sql;
+  // COPY on PostgreSQL, batched INSERTs on SQLite (Transaction::CopyIn).
+  static const std::string kColumns = [] {
+    std::string_view sql = kInsertAsset;
+    auto open = sql.find('(') + 1;
+    return std::string(sql.substr(open, sql.find(')') - open));
+  }();
+  QLRF_TRY(tx.CopyIn("assets", kColumns, 19, assets.size(), [&](size_t i, Params& p) {
+    Params row = AssetParams(tx, assets[i]);  // named: values() views into it
+    for (const auto& v : row.values()) p.Add(v);
+  }));
   std::vector<std::array<const std::string*, 3>> tags;
-  for (size_t start = 0; start < assets.size(); start += kRows) {
-    size_t n = std::min(kRows, assets.size() - start);
-    Params params;
-    tags.clear();
-    for (size_t i = start; i < start + n; ++i) {
-      Params row = AssetParams(tx, assets[i]);  // named: values() views into it
-      for (const auto& v : row.values()) {
-        params.Add(v);
-      }
-      for (const auto& [k, v] : assets[i].tags) {
-        tags.push_back({&assets[i].id, &k, &v});
-      }
-    }
-    QLRF_TRY(tx.Exec(n == kRows ? full_sql : head + values_sql(n, kCols), params));
-    for (size_t t = 0; t < tags.size(); t += kRows) {
-      size_t m = std::min(kRows, tags.size() - t);
-      Params tp;
-      for (size_t j = t; j < t + m; ++j) {
-        tp.Add(tx.org_id()).Add(*tags[j][0]).Add(*tags[j][1]).Add(*tags[j][2]);
-      }
-      if (m == kRows && full_tag_sql.empty()) {
-        full_tag_sql = tag_head + values_sql(kRows, 4);
-      }
-      QLRF_TRY(tx.Exec(m == kRows ? full_tag_sql : tag_head + values_sql(m, 4), tp));
-    }
+  for (const auto& a : assets) {
+    for (const auto& [k, v] : a.tags) tags.push_back({&a.id, &k, &v});
   }
-  return Ok();
+  return tx.CopyIn("asset_tags", "org_id, asset_id, key, value", 4, tags.size(),
+                   [&](size_t j, Params& p) {
+                     p.Add(tx.org_id()).Add(*tags[j][0]).Add(*tags[j][1]).Add(*tags[j][2]);
+                   });
 }
 
 // --- DR pairs --------------------------------------------------------------------------------

@@ -57,17 +57,18 @@ TEST_P(StoreContract, AssetRollupStaysExact) {
         tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
   }));
   std::string site = "00000000-0000-4000-8000-00000000a001";
-  ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+  auto loaded = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
     QLRF_TRY(InventoryStore::CreateSite(
         tx, Site{site, "", "s", "aws", "r", "", "production", std::string(kT), std::string(kT)}));
     std::vector<Asset> bulk;
-    // More than one multi-row statement on either backend (50 rows on SQLite, 300 on PG).
+    // More than one multi-row statement on SQLite; one COPY on PostgreSQL.
     for (int i = 0; i < 650; ++i) {
       bulk.push_back(MakeAsset(i, i % 5 ? std::optional<std::string>(site) : std::nullopt));
     }
     QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk));
     return InventoryStore::CreateAsset(tx, MakeAsset(5000, site));
-  }));
+  });
+  ASSERT_TRUE(loaded) << loaded.error().ToString();
   ExpectRollupExact(db());
   ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
     QLRF_ASSIGN_OR_RETURN(auto a, InventoryStore::GetAsset(tx, MakeAsset(7, {}).id));

@@ -61,6 +61,10 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0 = ephemeral; see Server::port()
   int io_threads = 0;    // 0 = std::thread::hardware_concurrency()
   size_t max_body_bytes = 10 << 20;
+  // Targets for which `upload_predicate` holds (e.g. SBOM imports) may carry up to
+  // max_upload_bytes instead. Called on an io thread with the request target; must not block.
+  size_t max_upload_bytes = 256 << 20;
+  std::function<bool(std::string_view target)> upload_predicate;
   size_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds header_timeout{10000};  // the whole request head, from its first byte
   std::chrono::milliseconds body_timeout{30000};    // the whole body, from the end of the head

@@ -65,7 +65,8 @@ void Connection::Start() {
     return;
   }
   remote_address_ = FormatEndpoint(endpoint);
-  parser_.emplace(&request_, server_->options.max_header_bytes, server_->options.max_body_bytes);
+  parser_.emplace(&request_, server_->options.max_header_bytes, server_->options.max_body_bytes,
+                  server_->options.max_upload_bytes, &server_->options.upload_predicate);
   phase_ = Phase::kIdle;
   deadline_ = After(server_->options.header_timeout);  // a new client must speak promptly
   ReadMore();
@@ -184,7 +185,7 @@ void Connection::FailParse(const error_code& ec) {
   } else if (ec == beast_http::error::body_limit) {
     response_ =
         ErrorResponse(413, "payload_too_large",
-                      "request body exceeds " + std::to_string(o.max_body_bytes) + " bytes");
+                      "request body exceeds " + std::to_string(parser_->BodyLimit()) + " bytes");
   } else {
     response_ = ErrorResponse(400, "invalid_argument", "malformed HTTP request: " + ec.message());
   }
@@ -290,7 +291,8 @@ void Connection::NextRequest() {
   if (request_.body.capacity() > kKeepCapacity) {
     std::string().swap(request_.body);
   }
-  parser_.emplace(&request_, server_->options.max_header_bytes, server_->options.max_body_bytes);
+  parser_.emplace(&request_, server_->options.max_header_bytes, server_->options.max_body_bytes,
+                  server_->options.max_upload_bytes, &server_->options.upload_predicate);
   head_checked_ = false;
   served_any_ = true;
   if (buffer_.size() > 0) {  // pipelined

@@ -14,11 +14,14 @@ namespace {
 constexpr std::uint64_t kMaxReserve = 1 << 20;
 }  // namespace
 
-RequestParser::RequestParser(Request* out, size_t max_header_bytes, size_t max_body_bytes)
-    : out_(out) {
+RequestParser::RequestParser(Request* out, size_t max_header_bytes, size_t max_body_bytes,
+                             size_t max_upload_bytes,
+                             const std::function<bool(std::string_view)>* is_upload)
+    : out_(out), max_upload_bytes_(max_upload_bytes), is_upload_(is_upload) {
   header_limit(static_cast<std::uint32_t>(
       std::min<size_t>(max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-  body_limit(static_cast<std::uint64_t>(max_body_bytes));
+  limit_ = static_cast<std::uint64_t>(max_body_bytes);
+  body_limit(limit_);
   // put() returns once the head is complete, so the caller can check it before the body.
   eager(false);
   out_->body.clear();  // stays empty when the request has no body
@@ -29,6 +32,11 @@ void RequestParser::on_request_impl(http::verb /*method*/, string_view method_st
   out_->method.assign(method_str.data(), method_str.size());
   out_->target.assign(target.data(), target.size());
   version_ = version;
+  // The head's fields (Content-Length) are checked against the limit after this callback.
+  if (is_upload_ != nullptr && *is_upload_ && (*is_upload_)(out_->target)) {
+    limit_ = static_cast<std::uint64_t>(max_upload_bytes_);
+    body_limit(limit_);
+  }
 }
 
 void RequestParser::on_response_impl(int /*code*/, string_view /*reason*/, int /*version*/,

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 #include "api/http/server.h"
 
@@ -17,11 +19,16 @@ namespace qlrf::http::internal {
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
   // `out` must outlive the parser; its previous contents are overwritten.
-  RequestParser(Request* out, size_t max_header_bytes, size_t max_body_bytes);
+  // Targets matching `is_upload` (may be null; must outlive the parser) get max_upload_bytes.
+  RequestParser(Request* out, size_t max_header_bytes, size_t max_body_bytes,
+                size_t max_upload_bytes = 0,
+                const std::function<bool(std::string_view)>* is_upload = nullptr);
 
   // Valid once is_header_done().
   int Version() const { return version_; }
   bool ExpectsContinue() const { return expects_continue_; }
+  // The body limit that applies to this request (known once the request line is parsed).
+  std::uint64_t BodyLimit() const { return limit_; }
 
  private:
   using string_view = boost::beast::string_view;
@@ -41,6 +48,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(error_code& ec) override;
 
   Request* out_;
+  size_t max_upload_bytes_ = 0;
+  std::uint64_t limit_ = 0;
+  const std::function<bool(std::string_view)>* is_upload_ = nullptr;
   size_t header_count_ = 0;
   int version_ = 11;
   bool expects_continue_ = false;
