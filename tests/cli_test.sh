@@ -17,6 +17,37 @@ set -e
 "$QLRF" version | grep -q '^qlrf ' || fail "version"
 "$QLRF" serve --help | grep -q -- '--listen' || fail "serve --help"
 
+# Policy engine, opa-compatible: eval (OPA's result shape), test, a parse error with its
+# position (exit 1), an undefined query ({}). Needs no config or database.
+policies="$(dirname "$0")/../policies"
+printf '%s' '{"task":{"environment":"production"},"plan":{"total_targets":10,
+  "phases":[{"name":"half","targets":5,"health_checks":["h"]}],
+  "rollback":{"automatic":true,"criteria":[{"metric":"error_rate"}]}}}' >"$dir/plan.json"
+out=$("$QLRF" policy eval -d "$policies" -i "$dir/plan.json" 'data.qlrf.plan_safety.deny') ||
+  fail "policy eval exited $?"
+python3 -c '
+import json, sys
+e = json.loads(sys.argv[1])["result"][0]["expressions"][0]
+assert e["text"] == "data.qlrf.plan_safety.deny" and e["location"] == {"row": 1, "col": 1}, e
+assert any("must start with a canary" in m for m in e["value"]), e
+assert any("targets 5 of 10 assets (50.0%)" in m for m in e["value"]), e
+' "$out" || fail "policy eval output: $out"
+"$QLRF" policy test "$policies" | grep -Eq '^PASS: ([0-9]+)/\1$' || fail "policy test"
+printf 'package broken\n\np if {\n  input.x ==\n}\n' >"$dir/broken.rego"
+set +e
+out=$("$QLRF" policy eval -d "$dir/broken.rego" data.broken.p); rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "a policy parse error should exit 1 (got $rc)"
+python3 -c '
+import json, sys
+e = json.loads(sys.argv[1])["errors"][0]
+assert e["code"] == "rego_parse_error", e
+assert e["location"]["file"].endswith("broken.rego") and e["location"]["row"] == 5, e
+assert e["location"]["col"] >= 1, e
+' "$out" || fail "parse error output: $out"
+[[ $("$QLRF" policy eval -d "$policies" data.qlrf.plan_safety.no_such_rule) == '{}' ]] ||
+  fail "an undefined query should print {}"
+
 export RF_DATA_DIR="$dir/data"
 "$QLRF" migrate | grep -q "up to date" || fail "migrate"
 "$QLRF" migrate | grep -q "up to date" || fail "migrate twice"
