@@ -245,7 +245,7 @@ Result<Format> DetectFormat(std::string_view bytes) {
     return Fail(FormatError(
         "", std::string("not valid JSON (") + simdjson::error_message(error) + ")", "", -1));
   }
-  Reader reader(document, padded.data());
+  Reader reader(document, padded.data(), padded.size());
   try {
     od::object root;
     if (document.get_object().get(root) != simdjson::SUCCESS) {
@@ -281,7 +281,7 @@ Result<Document> Parse(std::string_view bytes, std::optional<Format> format,
     return Fail(FormatError(
         requested, std::string("not valid JSON (") + simdjson::error_message(error) + ")", "", -1));
   }
-  Reader reader(document, padded.data());
+  Reader reader(document, padded.data(), padded.size());
   Document doc;
   try {
     od::object root;

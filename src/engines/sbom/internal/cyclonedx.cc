@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "engines/sbom/internal/formats.h"
@@ -57,15 +57,40 @@ constexpr std::array<std::string_view, 11> kMetadataKeys = {"timestamp",
                                                             "distributionConstraints"};
 constexpr std::array<std::string_view, 2> kAcknowledgements = {"declared", "concluded"};
 
-bool IsHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+bool IsHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool IsHex(std::string_view s) { return std::all_of(s.begin(), s.end(), IsHexDigit); }
+
+// Lowercase hex digit for each byte, 0 for anything else.
+constexpr std::array<char, 256> kLowerHex = [] {
+  std::array<char, 256> table{};
+  for (char c = '0'; c <= '9'; ++c) {
+    table[static_cast<unsigned char>(c)] = c;
+  }
+  for (char c = 'a'; c <= 'f'; ++c) {
+    table[static_cast<unsigned char>(c)] = c;
+    table[static_cast<unsigned char>(c - 'a' + 'A')] = c;
+  }
+  return table;
+}();
+
+// Lowercase hex of `content`, or "" when it is not all hex digits. Branch-free per byte: hash
+// contents are the longest strings of most BOMs.
+std::string LowerHex(std::string_view content) {
+  std::string out(content.size(), '\0');
+  unsigned char bad = 0;
+  for (size_t i = 0; i < content.size(); ++i) {
+    char c = kLowerHex[static_cast<unsigned char>(content[i])];
+    out[i] = c;
+    bad |= static_cast<unsigned char>(c == 0);
+  }
+  return bad != 0 ? std::string() : out;
 }
 
 bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) != 0;
-  });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // urn:uuid:8-4-4-4-12 hex digits.
@@ -120,6 +145,53 @@ bool IsDateTime(std::string_view s) {
          zone[3] == ':' && IsDigits(zone.substr(4, 2));
 }
 
+// An open-addressing set of string_views (the bom-refs, which live in simdjson's buffer for the
+// whole parse): a node-based set costs an allocation per component.
+class RefSet {
+ public:
+  // False when `ref` was already there.
+  // Sizes the table for about `expected` refs.
+  void Reserve(size_t expected) {
+    size_t slots = 1024;
+    while (slots < expected * 2) {
+      slots *= 2;
+    }
+    if (slots > slots_.size()) {
+      std::vector<std::string_view> old = std::move(slots_);
+      slots_.assign(slots, std::string_view());
+      size_ = 0;
+      for (std::string_view ref : old) {
+        if (ref.data() != nullptr) {
+          Insert(ref);
+        }
+      }
+    }
+  }
+
+  bool Insert(std::string_view ref) {
+    if ((size_ + 1) * 2 > slots_.size()) {
+      Grow();
+    }
+    size_t mask = slots_.size() - 1;
+    for (size_t i = FastHash(ref) & mask;; i = (i + 1) & mask) {
+      if (slots_[i].data() == nullptr) {
+        slots_[i] = ref;
+        ++size_;
+        return true;
+      }
+      if (slots_[i] == ref) {
+        return false;
+      }
+    }
+  }
+
+ private:
+  void Grow() { Reserve(std::max<size_t>(512, slots_.size())); }
+
+  std::vector<std::string_view> slots_;
+  size_t size_ = 0;
+};
+
 int MinorVersion(std::string_view spec_version) {
   if (spec_version.size() == 3 && spec_version.starts_with("1.") && spec_version[2] >= '2' &&
       spec_version[2] <= '7') {
@@ -147,7 +219,13 @@ int RatingRank(std::string_view method) {
 class CycloneDxWalker {
  public:
   CycloneDxWalker(Reader& reader, const ParseOptions& options, Document& doc)
-      : r_(reader), strict_(options.strict), doc_(doc) {}
+      : r_(reader), strict_(options.strict), doc_(doc) {
+    if (strict_) {
+      // Real BOMs spend 500-2000 bytes per component; sizing for one per 512 bytes avoids most
+      // rehashing at the cost of a few bytes per input KiB.
+      refs_.Reserve(reader.InputSize() / 512);
+    }
+  }
 
   void Root(od::object& root) {
     bool has_format = false;
@@ -241,7 +319,8 @@ class CycloneDxWalker {
 
   void RegisterRef(std::string_view ref) {
     CheckFor(5, 7, !ref.empty(), "bom-ref must not be empty");
-    if (strict_ && !ref.empty() && !refs_.insert(ref).second) {
+    // An empty ref's data() may be null; empties are a separate rule above.
+    if (strict_ && !ref.empty() && !refs_.Insert(ref)) {
       r_.Fail("duplicate bom-ref \"" + std::string(CutUtf8(ref, 64)) + "\"");
     }
   }
@@ -339,7 +418,7 @@ class CycloneDxWalker {
       } else if (key == "purl") {
         std::string_view p = r_.StringOrNull(cv);
         if (!p.empty()) {
-          c.purl = r_.CanonicalPurl(p);
+          c.purl = r_.CanonicalPurlOnce(p);
         }
       } else if (key == "scope") {
         Check(OneOf(r_.String(cv), kScopes), "scope must be required, optional or excluded");
@@ -403,12 +482,12 @@ class CycloneDxWalker {
         } else if (key == "content") {
           std::string_view content = r_.String(x);
           size_t n = content.size();
-          Check(IsHex(content) && (n == 32 || n == 40 || n == 64 || n == 96 || n == 128),
+          hash.value = LowerHex(content);
+          Check(hash.value.size() == n && (n == 32 || n == 40 || n == 64 || n == 96 || n == 128),
                 "hash content must be 32, 40, 64, 96 or 128 hex digits");
-          hash.value.resize(n);
-          std::transform(content.begin(), content.end(), hash.value.begin(), [](char ch) {
-            return static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-          });
+          if (hash.value.empty()) {
+            hash.value = content;  // lax mode keeps what it was given
+          }
         }
       });
       if (strict_ && (hash.algorithm.empty() || hash.value.empty())) {
@@ -739,7 +818,7 @@ class CycloneDxWalker {
   Document& doc_;
   int minor_ = 0;
   std::vector<Deferred> deferred_;
-  std::unordered_set<std::string_view> refs_;
+  RefSet refs_;
 };
 
 }  // namespace

@@ -9,7 +9,8 @@ namespace qlrf::sbom::internal {
 
 std::string Reader::Pointer() const {
   std::string out;
-  for (const Segment& segment : path_) {
+  for (size_t i = 0; i < depth_; ++i) {
+    const Segment& segment = path_[i];
     out += '/';
     if (segment.index != kKey) {
       out += std::to_string(segment.index);
@@ -126,17 +127,29 @@ void Reader::Strings(od::value v, std::vector<std::string>& out) {
 }
 
 const std::string& Reader::CanonicalPurl(std::string_view purl) {
-  auto it = purls_.find(purl);
-  if (it != purls_.end()) {
-    return it->second;
+  PurlSlot& slot = purls_[FastHash(purl) % kPurlSlots];
+  if (slot.used && slot.raw == purl) {
+    return slot.canonical;
   }
   auto canonical = purl::CanonicalizePurl(purl);
-  std::string value = canonical ? std::move(*canonical) : std::string();
-  if (!canonical && warnings_.size() < 100) {
-    warnings_.push_back("unparseable purl \"" + std::string(CutUtf8(purl, 200)) + "\" at " +
-                        Pointer() + ": " + canonical.error().message);
+  if (!canonical) {
+    Warn("unparseable purl \"" + std::string(CutUtf8(purl, 200)) + "\" at " + Pointer() + ": " +
+         canonical.error().message);
   }
-  return purls_.emplace(std::string(purl), std::move(value)).first->second;
+  slot.raw.assign(purl);
+  slot.canonical = canonical ? std::move(*canonical) : std::string();
+  slot.used = true;
+  return slot.canonical;
+}
+
+std::string Reader::CanonicalPurlOnce(std::string_view purl) {
+  auto canonical = purl::CanonicalizePurl(purl);
+  if (!canonical) {
+    Warn("unparseable purl \"" + std::string(CutUtf8(purl, 200)) + "\" at " + Pointer() + ": " +
+         canonical.error().message);
+    return {};
+  }
+  return std::move(*canonical);
 }
 
 void Reader::Warn(std::string warning) {

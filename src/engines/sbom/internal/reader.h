@@ -6,8 +6,10 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -29,17 +31,26 @@ struct ParseFailure {
 };
 
 class Reader {
+  static constexpr size_t kKey = static_cast<size_t>(-1);
+  struct Segment {
+    std::string_view key;
+    size_t index;
+  };
+
  public:
-  Reader(od::document& doc, const char* base) : doc_(&doc), base_(base) {}
+  Reader(od::document& doc, const char* base, size_t size) : doc_(&doc), base_(base), size_(size) {}
+
+  // Size of the input in bytes (to size tables up front).
+  size_t InputSize() const { return size_; }
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
   // Descends into `key` / `index` of the current value; Pop() leaves it. Not RAII on purpose:
   // when a failure unwinds, the path stays where it failed so the error can name it.
-  void Push(std::string_view key) { path_.push_back({key, kKey}); }
-  void Push(size_t index) { path_.push_back({{}, index}); }
-  void Pop() { path_.pop_back(); }
-  size_t Depth() const { return path_.size(); }
+  void Push(std::string_view key) { Push(Segment{key, kKey}); }
+  void Push(size_t index) { Push(Segment{{}, index}); }
+  void Pop() { --depth_; }
+  size_t Depth() const { return depth_; }
 
   // The JSON pointer (RFC 6901) of the current position, e.g. "/Results/0/Vulnerabilities/3".
   std::string Pointer() const;
@@ -125,9 +136,11 @@ class Reader {
   // Appends every string of an array of strings (null elements skipped).
   void Strings(od::value v, std::vector<std::string>& out);
 
-  // The canonical form of a purl string, or "" when it does not parse; identical inputs are
-  // canonicalised once per document.
+  // The canonical form of a purl string, or "" when it does not parse; a purl repeated nearby is
+  // canonicalised once. The reference is valid until the next call.
   const std::string& CanonicalPurl(std::string_view purl);
+  // The same without the cache, for documents that name each purl once (BOMs).
+  std::string CanonicalPurlOnce(std::string_view purl);
 
   void Warn(std::string warning);
   std::vector<std::string> TakeWarnings() { return std::move(warnings_); }
@@ -136,22 +149,31 @@ class Reader {
   int64_t Offset() const;
 
  private:
-  static constexpr size_t kKey = static_cast<size_t>(-1);
-  struct Segment {
-    std::string_view key;
-    size_t index;
-  };
+  // A fixed stack: pushing a segment per field is on the hot path of every parse.
+  static constexpr size_t kMaxDepth = 128;
+
+  void Push(Segment segment) {
+    if (depth_ == kMaxDepth) {
+      Fail("nested deeper than " + std::to_string(kMaxDepth / 2) + " levels");
+    }
+    path_[depth_++] = segment;
+  }
 
   od::document* doc_;
   const char* base_;
-  std::vector<Segment> path_;
+  size_t size_;
+  std::array<Segment, kMaxDepth> path_;
+  size_t depth_ = 0;
   std::vector<std::string> warnings_;
-  // Heterogeneous lookup so a cache hit does not allocate.
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // A direct-mapped cache of recent purls: scanner reports repeat a package's purl once per
+  // finding, while BOMs rarely repeat one, so a full map would cost more than it saves there.
+  struct PurlSlot {
+    std::string raw;
+    std::string canonical;
+    bool used = false;
   };
-  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> purls_;
+  static constexpr size_t kPurlSlots = 256;
+  std::vector<PurlSlot> purls_ = std::vector<PurlSlot>(kPurlSlots);
 };
 
 // Fails when anything but whitespace follows the top-level value.
@@ -172,7 +194,7 @@ Result<T> WithDocument(std::string_view bytes, std::string_view format, F&& body
     return Fail(FailureToError(
         format, std::string("not valid JSON (") + simdjson::error_message(error) + ")", "", -1));
   }
-  Reader reader(document, padded.data());
+  Reader reader(document, padded.data(), padded.size());
   try {
     T value = body(reader, document);
     CheckAtEnd(reader, document);
@@ -183,6 +205,23 @@ Result<T> WithDocument(std::string_view bytes, std::string_view format, F&& body
     return Fail(FailureToError(format, std::string("malformed JSON (") + e.what() + ")",
                                reader.Pointer(), reader.Offset()));
   }
+}
+
+// A cheap, non-cryptographic hash for the parser's own tables (bom-refs, purl cache): 8 bytes
+// at a time, so long refs and purls cost a few cycles each.
+inline size_t FastHash(std::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, s.data() + i, 8);
+    h = (h ^ word) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * 0xC4CEB9FE1A85EC53ull;
+  return static_cast<size_t>(h ^ (h >> 29));
 }
 
 // Cuts `text` to at most `max` bytes at a UTF-8 character boundary.

@@ -186,7 +186,7 @@ class SpdxWalker {
             }
           });
           if (type == "purl" && c.purl.empty() && !locator.empty()) {
-            c.purl = r_.CanonicalPurl(locator);
+            c.purl = r_.CanonicalPurlOnce(locator);
           }
         });
       } else if (key == "primaryPackagePurpose") {
