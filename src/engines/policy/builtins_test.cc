@@ -47,6 +47,20 @@ const Row kArithmetic[] = {
     {"numbers.range(3, 1)", "[3, 2, 1]"},
     {"numbers.range_step(0, 10, 4)", "[0, 4, 8]"},
     {"9223372036854775807 * 2", "1.8446744073709552e19"},
+    // Integers stay exact beyond int64 (sprintf shows the digits JSON would round).
+    {"sprintf(\"%v\", [9223372036854775807 + 1])", "\"9223372036854775808\""},
+    {"sprintf(\"%v\", [18446744073709551617 - 1])", "\"18446744073709551616\""},
+    {"sprintf(\"%d\", [123456789012345678901234567890 * 10])",
+     "\"1234567890123456789012345678900\""},
+    {"sprintf(\"%v\", [1e30 + 1])", "\"1000000000000000000000000000001\""},
+    {"sprintf(\"%v\", [abs(-9223372036854775808)])", "\"9223372036854775808\""},
+    {"sprintf(\"%v\", [18446744073709551617 % 18446744073709551616])", "\"1\""},
+    {"sprintf(\"%v\", [-17 % 5, 17 % -5])", "\"-2\""},
+    {"sprintf(\"%v\", [36893488147419103234 / 2])", "\"18446744073709551617\""},
+    {"sprintf(\"%v\", [to_number(\"18446744073709551617\") + 1])", "\"18446744073709551618\""},
+    {"28857836529306024611913 != 28857836529306024611912", "true"},
+    {"28857836529306024611913 > 9223372036854775807", "true"},
+    {"sprintf(\"%v\", [10.00 + 5])", "\"15\""},
 };
 
 const Row kSetsAndAggregates[] = {
@@ -202,6 +216,10 @@ const Row kEncoding[] = {
     {"io.jwt.decode_verify(io.jwt.encode_sign({\"alg\": \"HS256\"}, {}, {\"kty\": \"oct\", \"k\": "
      "\"c2VjcmV0\"}), {\"secret\": \"wrong\"})",
      "[false, {}, {}]"},
+    // A nested token ("cty": "JWT") decodes to the inner token's parts.
+    {"io.jwt.decode(\"eyJhbGciOiJIUzI1NiIsImN0eSI6IkpXVCJ9."
+     "ZXlKaGJHY2lPaUpJVXpJMU5pSjkuZXlKemRXSWlPaUo0SW4wLnE4MA.zz8\")",
+     "[{\"alg\": \"HS256\"}, {\"sub\": \"x\"}, \"abcd\"]"},
     {"uuid.parse(\"4c6b3a43-2d63-4ec1-9c3a-4e0c4e1d2f3a\")",
      "{\"variant\": \"RFC4122\", \"version\": 4}"},
     {"uuid.parse(\"nope\")", nullptr},

@@ -178,8 +178,9 @@ Result<QueryResult> PolicySet::Query(std::string_view query, const boost::json::
   std::sort(exprs.begin(), exprs.end(), [](const internal::Expr* a, const internal::Expr* b) {
     return a->text_begin < b->text_begin;
   });
-  internal::Evaluator evaluator(*compiled_, MakeConfig(options),
-                                input != nullptr ? internal::FromJson(*input) : internal::Value());
+  internal::Evaluator evaluator(
+      *compiled_, MakeConfig(options),
+      input != nullptr ? internal::FromJsonLazy(*input) : internal::Value());
   QueryResult result;
   Status failure = Ok();
   QLRF_TRY(evaluator.RunQuery(q, [&](const std::vector<internal::Value>& frame) {
@@ -220,8 +221,9 @@ Result<QueryResult> PolicySet::Query(std::string_view query, const boost::json::
 Result<std::optional<boost::json::value>> PolicySet::Eval(std::string_view path,
                                                           const boost::json::value* input,
                                                           const EvalOptions& options) const {
-  internal::Evaluator evaluator(*compiled_, MakeConfig(options),
-                                input != nullptr ? internal::FromJson(*input) : internal::Value());
+  internal::Evaluator evaluator(
+      *compiled_, MakeConfig(options),
+      input != nullptr ? internal::FromJsonLazy(*input) : internal::Value());
   QLRF_ASSIGN_OR_RETURN(auto v, evaluator.EvalDataPath(SplitPath(path)));
   if (!v.IsDefined()) {
     return std::optional<boost::json::value>();

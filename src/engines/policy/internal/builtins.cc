@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "engines/policy/internal/bignum.h"
 #include "engines/policy/internal/builtins_impl.h"
 #include "engines/policy/internal/regex.h"
 
@@ -90,27 +91,44 @@ Result<Value> Div(Args a, BuiltinContext& /*ctx*/) {
       return Value::Int(x / y);
     }
   }
+  // Integers that divide exactly give an exact integer (big ones included).
+  if ((a[0].Big() != nullptr || a[1].Big() != nullptr || !a[0].IsInt() || !a[1].IsInt()) &&
+      IsIntegral(a[0]) && IsIntegral(a[1])) {
+    BigInt x = *ExactInteger(a[0]);
+    BigInt y = *ExactInteger(a[1]);
+    if (x % y == 0) {
+      return FromBigInt(BigInt(x / y));
+    }
+  }
   return Value::Double(a[0].AsDouble() / a[1].AsDouble());
 }
 
 Result<Value> Rem(Args a, BuiltinContext& /*ctx*/) {
   QLRF_TRY(WantNumber("rem", a, 0));
   QLRF_TRY(WantNumber("rem", a, 1));
-  if (!a[0].IsInt() || !a[1].IsInt()) {
+  if (!IsIntegral(a[0]) || !IsIntegral(a[1])) {
     return Fail(BuiltinError("rem", "modulo on floating-point number"));
   }
-  if (a[1].AsInt() == 0) {
+  if (a[0].IsInt() && a[1].IsInt()) {
+    if (a[1].AsInt() == 0) {
+      return Fail(BuiltinError("rem", "modulo by zero"));
+    }
+    if (a[1].AsInt() == -1) {
+      return Value::Int(0);
+    }
+    return Value::Int(a[0].AsInt() % a[1].AsInt());
+  }
+  BigInt x = *ExactInteger(a[0]);
+  BigInt y = *ExactInteger(a[1]);
+  if (y == 0) {
     return Fail(BuiltinError("rem", "modulo by zero"));
   }
-  if (a[1].AsInt() == -1) {
-    return Value::Int(0);
-  }
-  return Value::Int(a[0].AsInt() % a[1].AsInt());
+  return FromBigInt(BigInt(x % y));  // truncated: the sign of the dividend, as Go's big.Int.Rem
 }
 
 Result<Value> Round(Args a, int mode, std::string_view name) {
   QLRF_TRY(WantNumber(name, a, 0));
-  if (a[0].IsInt()) {
+  if (a[0].IsInt() || a[0].Big() != nullptr) {
     return a[0];
   }
   double d = a[0].AsDouble();
@@ -128,6 +146,9 @@ Result<Value> Abs(Args a, BuiltinContext& /*ctx*/) {
   QLRF_TRY(WantNumber("abs", a, 0));
   if (a[0].IsInt() && a[0].AsInt() != INT64_MIN) {
     return Value::Int(a[0].AsInt() < 0 ? -a[0].AsInt() : a[0].AsInt());
+  }
+  if (IsIntegral(a[0])) {
+    return FromBigInt(boost::multiprecision::abs(*ExactInteger(a[0])));
   }
   return Value::Double(std::fabs(a[0].AsDouble()));
 }
@@ -439,6 +460,9 @@ Result<Value> ToNumber(Args a, BuiltinContext& /*ctx*/) {
         return Fail(
             BuiltinError("to_number", "strconv.ParseFloat: parsing \"" + s + "\": invalid syntax"));
       }
+      if (auto exact = ExactIntegerLiteral(std::string_view(begin, s.data() + s.size()))) {
+        return FromBigInt(std::move(*exact));
+      }
       return Value::Double(d);
     }
     default:
@@ -499,34 +523,53 @@ Result<std::vector<std::string>> StringItems(std::string_view fn, Args a, size_t
   return out;
 }
 
-Value AddNumbers(const Value& a, const Value& b) {
+namespace {
+
+constexpr size_t kMaxIntegerBits = 4096;
+
+size_t Bits(const BigInt& i) { return i == 0 ? 0 : boost::multiprecision::msb(abs(i)) + 1; }
+
+// Integer arithmetic is exact (int64, else big integers); anything with a fraction is double.
+template <class IntOp, class BigOp, class DoubleOp>
+Value Arith(const Value& a, const Value& b, IntOp int_op, BigOp big_op, DoubleOp double_op) {
   if (a.IsInt() && b.IsInt()) {
     int64_t r = 0;
-    if (!__builtin_add_overflow(a.AsInt(), b.AsInt(), &r)) {
+    if (!int_op(a.AsInt(), b.AsInt(), &r)) {
       return Value::Int(r);
     }
   }
-  return Value::Double(a.AsDouble() + b.AsDouble());
+  if (IsIntegral(a) && IsIntegral(b)) {
+    BigInt x = *ExactInteger(a);
+    BigInt y = *ExactInteger(b);
+    // Operands this large (repeated squaring) would only eat memory; they become doubles.
+    if (Bits(x) + Bits(y) <= kMaxIntegerBits) {
+      return FromBigInt(big_op(x, y));
+    }
+  }
+  return Value::Double(double_op(a.AsDouble(), b.AsDouble()));
+}
+
+}  // namespace
+
+Value AddNumbers(const Value& a, const Value& b) {
+  return Arith(
+      a, b, [](int64_t x, int64_t y, int64_t* r) { return __builtin_add_overflow(x, y, r); },
+      [](const BigInt& x, const BigInt& y) { return BigInt(x + y); },
+      [](double x, double y) { return x + y; });
 }
 
 Value SubNumbers(const Value& a, const Value& b) {
-  if (a.IsInt() && b.IsInt()) {
-    int64_t r = 0;
-    if (!__builtin_sub_overflow(a.AsInt(), b.AsInt(), &r)) {
-      return Value::Int(r);
-    }
-  }
-  return Value::Double(a.AsDouble() - b.AsDouble());
+  return Arith(
+      a, b, [](int64_t x, int64_t y, int64_t* r) { return __builtin_sub_overflow(x, y, r); },
+      [](const BigInt& x, const BigInt& y) { return BigInt(x - y); },
+      [](double x, double y) { return x - y; });
 }
 
 Value MulNumbers(const Value& a, const Value& b) {
-  if (a.IsInt() && b.IsInt()) {
-    int64_t r = 0;
-    if (!__builtin_mul_overflow(a.AsInt(), b.AsInt(), &r)) {
-      return Value::Int(r);
-    }
-  }
-  return Value::Double(a.AsDouble() * b.AsDouble());
+  return Arith(
+      a, b, [](int64_t x, int64_t y, int64_t* r) { return __builtin_mul_overflow(x, y, r); },
+      [](const BigInt& x, const BigInt& y) { return BigInt(x * y); },
+      [](double x, double y) { return x * y; });
 }
 
 std::string FormatValue(const Value& v) { return v.IsString() ? v.AsString() : ToRegoText(v); }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -666,7 +667,11 @@ struct Jwt {
   std::string signing_input;
 };
 
-Result<Jwt> DecodeJwt(std::string_view fn, const std::string& token) {
+// A token whose header says "cty": "JWT" carries another token as its payload; decoding
+// follows the nesting (as OPA does) this many levels deep at most.
+constexpr int kMaxJwtNesting = 8;
+
+Result<Jwt> DecodeJwt(std::string_view fn, const std::string& token, int depth = 0) {
   size_t d1 = token.find('.');
   size_t d2 = d1 == std::string::npos ? d1 : token.find('.', d1 + 1);
   if (d2 == std::string::npos || token.find('.', d2 + 1) != std::string::npos) {
@@ -678,6 +683,20 @@ Result<Jwt> DecodeJwt(std::string_view fn, const std::string& token) {
   QLRF_ASSIGN_OR_RETURN(auto payload, DecodeBase64Any(fn, token.substr(d1 + 1, d2 - d1 - 1), true));
   QLRF_ASSIGN_OR_RETURN(jwt.signature, DecodeBase64Any(fn, token.substr(d2 + 1), true));
   auto h = json::Parse(header);
+  if (h && h->is_object()) {
+    const auto* cty = h->get_object().if_contains("cty");
+    if (cty != nullptr && cty->is_string()) {
+      std::string type(cty->get_string());
+      std::transform(type.begin(), type.end(), type.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      if (type == "JWT") {
+        if (depth >= kMaxJwtNesting) {
+          return Fail(BuiltinError(fn, "JWT nested too deeply"));
+        }
+        return DecodeJwt(fn, payload, depth + 1);
+      }
+    }
+  }
   auto p = json::Parse(payload);
   if (!h || !p || !h->is_object() || !p->is_object()) {
     return Fail(BuiltinError(fn, "JWT header or payload is not a JSON object"));

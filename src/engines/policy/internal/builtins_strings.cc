@@ -467,6 +467,13 @@ std::string FormatOne(const Spec& sp, char verb, const Value& v) {
         }
         return s;
       }
+      if (v.Big() != nullptr) {
+        std::string s = NumberText(v);
+        if (sp.plus && s[0] != '-') {
+          s.insert(0, 1, '+');
+        }
+        return s;
+      }
       return "%!d(" + std::string(v.TypeName()) + "=" + FormatValue(v) + ")";
     case 'f':
     case 'F':

@@ -18,6 +18,27 @@ namespace {
 // Stack left untouched below the evaluation, for built-ins and the code around it.
 constexpr size_t kStackMargin = size_t{256} << 10;
 
+// The lowest stack address evaluation on this thread may reach (the thread's stack end plus a
+// margin for built-ins and the caller); nullptr when unknown. Computed once per thread and
+// kept: glibc reads /proc/self/maps to answer for the main thread, which would cost more than
+// a whole decision.
+const char* ThreadStackFloor() {
+  thread_local const char* const kFloor = [] {
+    const char* floor = nullptr;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 2 * kStackMargin) {
+        floor = static_cast<const char*>(addr) + kStackMargin;
+      }
+      pthread_attr_destroy(&attr);
+    }
+    return floor;
+  }();
+  return kFloor;
+}
+
 // kOk: keep enumerating; kStop: the consumer has what it needs; kError: see Impl::err_.
 enum class Step : uint8_t { kOk, kStop, kError };
 
@@ -244,15 +265,7 @@ class Evaluator::Impl {
       return;
     }
     stack_base_ = static_cast<const char*>(__builtin_frame_address(0));
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-      void* addr = nullptr;
-      size_t size = 0;
-      if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 2 * kStackMargin) {
-        stack_floor_ = static_cast<const char*>(addr) + kStackMargin;
-      }
-      pthread_attr_destroy(&attr);
-    }
+    stack_floor_ = ThreadStackFloor();
   }
 
   // The module whose rule is being evaluated (errors name its file); nullptr for queries.

@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "engines/policy/internal/bignum.h"
 #include "engines/policy/internal/lexer.h"
 
 namespace qlrf::policy::internal {
@@ -79,11 +80,10 @@ Result<Value> ParseNumber(std::string_view text) {
     if (res.ec == std::errc() && res.ptr == text.data() + text.size()) {
       return Value::Int(i);
     }
-    if (res.ec == std::errc::result_out_of_range) {
-      double approx = 0;
-      std::from_chars(text.data(), text.data() + text.size(), approx);
-      return Value::BigInt(approx, std::string(text));
-    }
+  }
+  // Integers a double cannot hold exactly (123456789012345678901, 1e30) stay exact, as in OPA.
+  if (auto exact = ExactIntegerLiteral(text)) {
+    return FromBigInt(std::move(*exact));
   }
   double d = 0;
   auto res = std::from_chars(text.data(), text.data() + text.size(), d);

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "common/json.h"
+#include "engines/policy/internal/bignum.h"
 
 namespace qlrf::policy::internal {
 namespace {
@@ -17,6 +19,57 @@ constexpr double kMaxExactInt = 9007199254740992.0;  // 2^53
 struct ObjectRep {
   ObjectEntries entries;
 };
+
+// An input array or object not yet converted (FromJsonLazy). Conversion fills `items` or
+// `entries` once; the Value stays immutable to its readers.
+struct LazyJson {
+  const boost::json::value* json = nullptr;
+  mutable bool converted = false;
+  mutable std::vector<Value> items;
+  mutable ObjectEntries entries;
+};
+
+const LazyJson& Lazy(const std::shared_ptr<const void>& p) {
+  return *static_cast<const LazyJson*>(p.get());
+}
+
+void Convert(const LazyJson& lazy) {
+  if (lazy.converted) {
+    return;
+  }
+  if (lazy.json->is_array()) {
+    const auto& array = lazy.json->get_array();
+    lazy.items.reserve(array.size());
+    for (const auto& item : array) {
+      lazy.items.push_back(FromJsonLazy(item));
+    }
+  } else {
+    const auto& object = lazy.json->get_object();
+    lazy.entries.reserve(object.size());
+    for (const auto& member : object) {
+      lazy.entries.emplace_back(Value::String(std::string(member.key())),
+                                FromJsonLazy(member.value()));
+    }
+    std::stable_sort(lazy.entries.begin(), lazy.entries.end(), [](const auto& a, const auto& b) {
+      return a.first.AsString() < b.first.AsString();
+    });
+    // Keep the last of equal keys, as FromJson does.
+    auto& entries = lazy.entries;
+    size_t kept = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (kept > 0 && entries[kept - 1].first.AsString() == entries[i].first.AsString()) {
+        entries[kept - 1].second = std::move(entries[i].second);
+      } else {
+        if (kept != i) {
+          entries[kept] = std::move(entries[i]);
+        }
+        ++kept;
+      }
+    }
+    entries.resize(kept);
+  }
+  lazy.converted = true;
+}
 
 const std::string& EmptyString() {
   static const std::string kEmpty;
@@ -53,6 +106,16 @@ int CompareIntDouble(int64_t i, double d) {
 int CompareNumbers(const Value& a, const Value& b) {
   if (a.IsInt() && b.IsInt()) {
     return CompareInts(a.AsInt(), b.AsInt());
+  }
+  if (a.Big() != nullptr || b.Big() != nullptr) {
+    auto x = ExactInteger(a);
+    auto y = ExactInteger(b);
+    if (x && y) {
+      return *x < *y ? -1 : (*x > *y ? 1 : 0);
+    }
+    double dx = a.AsDouble();
+    double dy = b.AsDouble();
+    return dx < dy ? -1 : (dx > dy ? 1 : 0);
   }
   if (a.IsInt()) {
     return CompareIntDouble(a.AsInt(), b.AsDouble());
@@ -236,19 +299,104 @@ Value Value::Double(double d) {
   return v;
 }
 
-Value Value::BigInt(double approx, std::string text) {
+Value Value::BigInteger(std::shared_ptr<const BigNum> big, double approx) {
   Value v;
   v.kind_ = Kind::kNumber;
   v.d_ = approx;
-  v.p_ = std::make_shared<const std::string>(std::move(text));
+  v.p_ = std::move(big);
   return v;
 }
 
-const std::string* Value::NumberLiteral() const {
+const BigNum* Value::Big() const {
   if (kind_ != Kind::kNumber || is_int_ || !p_) {
     return nullptr;
   }
-  return static_cast<const std::string*>(p_.get());
+  return static_cast<const BigNum*>(p_.get());
+}
+
+Value FromBigInt(BigInt i) {
+  if (i >= std::numeric_limits<int64_t>::min() && i <= std::numeric_limits<int64_t>::max()) {
+    return Value::Int(static_cast<int64_t>(i));
+  }
+  double approx = static_cast<double>(i);
+  return Value::BigInteger(std::make_shared<const BigNum>(BigNum{std::move(i)}), approx);
+}
+
+std::optional<BigInt> ExactInteger(const Value& v) {
+  if (v.IsInt()) {
+    return BigInt(v.AsInt());
+  }
+  if (const BigNum* big = v.Big()) {
+    return big->value;
+  }
+  if (v.IsNumber()) {
+    double d = v.AsDouble();
+    if (std::isfinite(d) && std::trunc(d) == d) {
+      return BigInt(d);
+    }
+  }
+  return std::nullopt;
+}
+
+bool IsIntegral(const Value& v) {
+  if (v.IsInt() || v.Big() != nullptr) {
+    return true;
+  }
+  double d = v.AsDouble();
+  return v.IsNumber() && std::isfinite(d) && std::trunc(d) == d;
+}
+
+std::optional<BigInt> ExactIntegerLiteral(std::string_view text) {
+  bool negative = !text.empty() && text[0] == '-';
+  if (negative || (!text.empty() && text[0] == '+')) {
+    text.remove_prefix(1);
+  }
+  size_t e = text.find_first_of("eE");
+  std::string_view mantissa = text.substr(0, e);
+  int64_t exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view exp_text = text.substr(e + 1);
+    if (!exp_text.empty() && exp_text[0] == '+') {
+      exp_text.remove_prefix(1);
+    }
+    auto res = std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
+    if (res.ec != std::errc() || res.ptr != exp_text.data() + exp_text.size()) {
+      return std::nullopt;
+    }
+  }
+  std::string digits;
+  int64_t fraction_digits = 0;
+  bool seen_point = false;
+  for (char c : mantissa) {
+    if (c == '.' && !seen_point) {
+      seen_point = true;
+    } else if (c >= '0' && c <= '9') {
+      digits += c;
+      fraction_digits += seen_point ? 1 : 0;
+    } else {
+      return std::nullopt;
+    }
+  }
+  // Drop trailing zeros of the fraction ("10.00"), then require a non-negative exponent.
+  while (fraction_digits > 0 && !digits.empty() && digits.back() == '0') {
+    digits.pop_back();
+    --fraction_digits;
+  }
+  size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) {
+    return std::nullopt;  // zero: a double is exact
+  }
+  digits.erase(0, first);
+  int64_t scale = exponent - fraction_digits;
+  if (scale < 0 || static_cast<int64_t>(digits.size()) + scale > kMaxLiteralDigits) {
+    return std::nullopt;
+  }
+  digits.append(static_cast<size_t>(scale), '0');
+  if (digits.size() < 16) {
+    return std::nullopt;  // below 2^53: a double is exact
+  }
+  BigInt out(digits);
+  return negative ? BigInt(-out) : out;
 }
 
 Value Value::String(std::string s) {
@@ -329,6 +477,10 @@ const std::vector<Value>& Value::Items() const {
   if (kind_ != Kind::kArray && kind_ != Kind::kSet) {
     return EmptyItems();
   }
+  if (lazy_) {
+    Convert(Lazy(p_));
+    return Lazy(p_).items;
+  }
   return *static_cast<const std::vector<Value>*>(p_.get());
 }
 
@@ -336,12 +488,17 @@ const ObjectEntries& Value::Entries() const {
   if (kind_ != Kind::kObject) {
     return EmptyEntries();
   }
+  if (lazy_) {
+    Convert(Lazy(p_));
+    return Lazy(p_).entries;
+  }
   return static_cast<const ObjectRep*>(p_.get())->entries;
 }
 
 size_t Value::Size() const {
   switch (kind_) {
     case Kind::kArray:
+      return lazy_ ? Lazy(p_).json->get_array().size() : Items().size();
     case Kind::kSet:
       return Items().size();
     case Kind::kObject:
@@ -416,6 +573,9 @@ int Compare(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) {
     return a.kind() < b.kind() ? -1 : 1;
   }
+  if (a.SharesPayload(b)) {
+    return 0;
+  }
   switch (a.kind()) {
     case Kind::kUndefined:
     case Kind::kNull:
@@ -424,8 +584,10 @@ int Compare(const Value& a, const Value& b) {
       return a.AsBool() == b.AsBool() ? 0 : (a.AsBool() ? 1 : -1);
     case Kind::kNumber:
       return CompareNumbers(a, b);
-    case Kind::kString:
-      return a.AsString().compare(b.AsString()) < 0 ? -1 : (a.AsString() == b.AsString() ? 0 : 1);
+    case Kind::kString: {
+      int c = a.AsString().compare(b.AsString());
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
     case Kind::kArray:
     case Kind::kSet:
       return CompareSequences(a.Items(), b.Items());
@@ -445,10 +607,7 @@ Value FromJson(const boost::json::value& v) {
       return Value::Int(v.get_int64());
     case boost::json::kind::uint64: {
       uint64_t u = v.get_uint64();
-      if (u <= static_cast<uint64_t>(INT64_MAX)) {
-        return Value::Int(static_cast<int64_t>(u));
-      }
-      return Value::Double(static_cast<double>(u));
+      return FromBigInt(BigInt(u));
     }
     case boost::json::kind::double_:
       return Value::Double(v.get_double());
@@ -472,6 +631,19 @@ Value FromJson(const boost::json::value& v) {
     }
   }
   return Value::Null();
+}
+
+Value FromJsonLazy(const boost::json::value& v) {
+  if (!v.is_array() && !v.is_object()) {
+    return FromJson(v);
+  }
+  Value out;
+  out.kind_ = v.is_array() ? Kind::kArray : Kind::kObject;
+  out.lazy_ = true;
+  auto lazy = std::make_shared<LazyJson>();
+  lazy->json = &v;
+  out.p_ = std::move(lazy);
+  return out;
 }
 
 boost::json::value ToJson(const Value& v) {
@@ -525,8 +697,8 @@ std::string NumberText(const Value& v) {
   if (v.IsInt()) {
     return std::to_string(v.AsInt());
   }
-  if (const std::string* literal = v.NumberLiteral()) {
-    return *literal;
+  if (const BigNum* big = v.Big()) {
+    return big->value.str();
   }
   double d = v.AsDouble();
   if (!std::isfinite(d)) {

@@ -22,7 +22,7 @@ using ObjectEntries = std::vector<std::pair<Value, Value>>;
 // An immutable Rego value. Compound payloads are shared, so copies are cheap; objects keep
 // their entries sorted by key and sets their elements sorted, both in Rego order. A
 // default-constructed Value is "undefined" (no value), used for unbound variables.
-// Immutable; safe to share across threads.
+// Immutable; safe to share across threads (except values made by FromJsonLazy, see there).
 class Value {
  public:
   Value() = default;
@@ -32,9 +32,8 @@ class Value {
   static Value Int(int64_t i);
   // Integral doubles within +-2^53 are stored as integers, so 3.0 and 3 behave alike.
   static Value Double(double d);
-  // An integer literal beyond int64: computed with as a double, printed as written (OPA keeps
-  // such numbers exact; arithmetic on them here is approximate).
-  static Value BigInt(double approx, std::string text);
+  // A big integer (see bignum.h: FromBigInt decides when to make one) and its nearest double.
+  static Value BigInteger(std::shared_ptr<const struct BigNum> big, double approx);
   static Value String(std::string s);
   static Value Array(std::vector<Value> items);
   // Sorts by key; for duplicate keys the last entry wins.
@@ -64,8 +63,9 @@ class Value {
   bool IsInt() const { return kind_ == Kind::kNumber && is_int_; }
   int64_t AsInt() const { return i_; }
   double AsDouble() const { return is_int_ ? static_cast<double>(i_) : d_; }
-  // The literal text of a BigInt number; nullptr otherwise.
-  const std::string* NumberLiteral() const;
+  // An integer beyond int64 (bignum.h makes and reads them): AsDouble() approximates it, Big()
+  // is exact. nullptr for every other value.
+  const struct BigNum* Big() const;
   const std::string& AsString() const;
   // Array items or set elements (sorted).
   const std::vector<Value>& Items() const;
@@ -77,13 +77,18 @@ class Value {
   const Value* Find(const Value& key) const;
   const Value* Find(std::string_view key) const;
 
+  // Whether both share one compound, string or big-integer payload (then they are equal).
+  bool SharesPayload(const Value& o) const { return p_ != nullptr && p_ == o.p_; }
+
   // "null", "boolean", "number", "string", "array", "object", "set".
   std::string_view TypeName() const;
 
  private:
+  friend Value FromJsonLazy(const boost::json::value& v);
   Kind kind_ = Kind::kUndefined;
   bool is_int_ = false;
   bool b_ = false;
+  bool lazy_ = false;  // p_ is a LazyJson (FromJsonLazy): converted on first access
   int64_t i_ = 0;
   double d_ = 0;
   std::shared_ptr<const void> p_;
@@ -102,6 +107,11 @@ struct ValueLess {
 // rendered as their JSON text.
 Value FromJson(const boost::json::value& v);
 boost::json::value ToJson(const Value& v);
+// Like FromJson, but arrays and objects are converted when first read, so an evaluation pays
+// only for the part of its input the policy looks at (count() of a long list reads only its
+// size). `v` must outlive the result and every value taken from it, and the result must stay
+// on one thread (conversion is not synchronised). For query inputs.
+Value FromJsonLazy(const boost::json::value& v);
 
 // Compact JSON text ({"a":1}); sets as arrays.
 std::string ToJsonText(const Value& v);
