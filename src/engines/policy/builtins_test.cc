@@ -69,6 +69,8 @@ const Row kSetsAndAggregates[] = {
     {"intersection({{1, 2, 3}, {2, 3}, {3, 4}})", "[3]"},
     {"union({{1}, {2}, set()})", "[1, 2]"},
     {"intersection(set())", "[]"},
+    {"(1, \"b\" in [\"a\", \"b\"])", "true"},
+    {"(\"k\", 2 in {\"k\": 1})", "false"},
     {"count(\"héllo\")", "5"},
     {"count({\"a\": 1})", "1"},
     {"count({1, 1, 2})", "2"},
@@ -276,6 +278,14 @@ const Row kTime[] = {
     {"time.parse_ns(\"3:04PM\", \"1:30PM\")", "48600000000000"},
     {"time.format([1496361600123000000, \"UTC\", \"Mon Jan _2 15:04:05.000 2006\"])",
      "\"Fri Jun  2 00:00:00.123 2017\""},
+    // IANA zones from the system database: offsets, daylight saving time, abbreviations.
+    {"time.clock([1517832000000000000, \"America/New_York\"])", "[7, 0, 0]"},
+    {"time.clock([1530446400000000000, \"America/New_York\"])", "[8, 0, 0]"},
+    {"time.date([1517832000000000000, \"Pacific/Kiritimati\"])", "[2018, 2, 6]"},
+    {"time.weekday([1517832000000000000, \"Pacific/Kiritimati\"])", "\"Tuesday\""},
+    {"time.format([1517832000000000000, \"America/New_York\"])", "\"2018-02-05T07:00:00-05:00\""},
+    {"time.format([1517832000000000000, \"Asia/Kolkata\", \"15:04 MST -0700 Z07:00\"])",
+     "\"17:30 IST +0530 +05:30\""},
     {"time.diff(0, 34300800000000000)", "[1, 1, 1, 0, 0, 0]"},
     {"time.diff(1612051200000000000, 1646137805000000000)", "[1, 1, 1, 12, 30, 5]"},
 };
@@ -288,6 +298,11 @@ struct ErrorRow {
 
 const ErrorRow kErrors[] = {
     {"1 / 0", "eval_builtin_error", "div: divide by zero"},
+    {"time.clock([0, \"Nowhere/City\"])", "eval_builtin_error",
+     "time.clock: unknown time zone Nowhere/City"},
+    {"time.clock([0, \"../../etc/passwd\"])", "eval_builtin_error", "unknown time zone"},
+    {"time.date(1582977600 * 1000 * 1000 * 1000 * 1000)", "eval_builtin_error",
+     "time.date: timestamp too big"},
     {"1.5 % 1", "eval_builtin_error", "rem: modulo on floating-point number"},
     {"1 % 0", "eval_builtin_error", "rem: modulo by zero"},
     // [v][0] hides the argument's type from the compile-time check.

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engines/policy/internal/builtins_impl.h"
+#include "engines/policy/internal/tzfile.h"
 
 namespace qlrf::policy::internal::builtins {
 namespace {
@@ -73,9 +74,16 @@ void Split(int64_t ns, int64_t& days, int64_t& rem) {
   rem = ns - days * kNsPerDay;
 }
 
-Result<int64_t> NsArg(std::string_view fn, Args a) {
+// A time argument: nanoseconds, or [nanoseconds, zone name] (""/"UTC" or an IANA zone).
+struct ZonedNs {
+  int64_t local_ns = 0;  // wall-clock time in the zone, as nanoseconds since the epoch
+  ZoneOffset zone;
+};
+
+Result<ZonedNs> TimeArg(std::string_view fn, Args a) {
   const Value& v = a[0];
   const Value* n = &v;
+  std::string_view zone_name;
   if (v.IsArray()) {
     if (v.Size() < 1 || v.Size() > 2) {
       return Fail(BuiltinError(fn, "array must have one or two elements"));
@@ -83,15 +91,43 @@ Result<int64_t> NsArg(std::string_view fn, Args a) {
     n = &v.Items()[0];
     if (v.Size() == 2) {
       const Value& tz = v.Items()[1];
-      if (!tz.IsString() || (!tz.AsString().empty() && tz.AsString() != "UTC")) {
-        return Fail(BuiltinError(fn, "only the UTC time zone is supported"));
+      if (!tz.IsString()) {
+        return Fail(OperandError(fn, 1, "array[number, string]", v));
       }
+      zone_name = tz.AsString();
     }
   }
   if (!n->IsNumber()) {
     return Fail(OperandError(fn, 1, "one of {number, array}", v));
   }
-  return n->IsInt() ? n->AsInt() : static_cast<int64_t>(n->AsDouble());
+  int64_t ns = 0;
+  if (n->IsInt()) {
+    ns = n->AsInt();
+  } else {
+    double d = n->AsDouble();
+    // Beyond int64 nanoseconds (year 2262) there is no time to show.
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) {
+      return Fail(BuiltinError(fn, "timestamp too big"));
+    }
+    ns = static_cast<int64_t>(d);
+  }
+  ZonedNs out;
+  auto zone = LookupZoneOffset(zone_name, FloorDiv(ns, kNsPerSec));
+  if (!zone) {
+    return Fail(BuiltinError(fn, zone.error().message));
+  }
+  out.zone = std::move(*zone);
+  Int128 local = static_cast<Int128>(ns) + static_cast<Int128>(out.zone.seconds_east) * kNsPerSec;
+  if (local < INT64_MIN || local > INT64_MAX) {
+    return Fail(BuiltinError(fn, "timestamp too big"));
+  }
+  out.local_ns = static_cast<int64_t>(local);
+  return out;
+}
+
+Result<int64_t> NsArg(std::string_view fn, Args a) {
+  QLRF_ASSIGN_OR_RETURN(ZonedNs t, TimeArg(fn, a));
+  return t.local_ns;
 }
 
 Result<Value> NowNs(Args /*a*/, BuiltinContext& ctx) {
@@ -393,7 +429,26 @@ std::string Pad(int64_t v, int width, char fill = '0') {
   return v < 0 ? "-" + s : s;
 }
 
-std::string FormatLayout(int64_t ns, std::string_view layout) {
+// "+hh:mm" style offset text for Go's -07, -0700, -07:00, -070000 and -07:00:00 elements.
+std::string OffsetText(int32_t seconds_east, std::string_view element) {
+  std::string out = seconds_east < 0 ? "-" : "+";
+  int32_t s = seconds_east < 0 ? -seconds_east : seconds_east;
+  bool colons = element.find(':') != std::string_view::npos;
+  auto digits =
+      std::count_if(element.begin(), element.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  out += Pad(s / 3600, 2);
+  if (digits >= 4) {
+    out += colons ? ":" : "";
+    out += Pad(s / 60 % 60, 2);
+  }
+  if (digits >= 6) {
+    out += colons ? ":" : "";
+    out += Pad(s % 60, 2);
+  }
+  return out;
+}
+
+std::string FormatLayout(int64_t ns, std::string_view layout, const ZoneOffset& zone = {}) {
   Civil c = ToCivil(ns);
   int64_t days = 0;
   int64_t rem = 0;
@@ -434,7 +489,7 @@ std::string FormatLayout(int64_t ns, std::string_view layout) {
     } else if (e == "Mon") {
       out += std::string(kDayNames[weekday]).substr(0, 3);
     } else if (e == "MST") {
-      out += "UTC";
+      out += zone.abbreviation;
     } else if (e == "2006") {
       out += Pad(c.year, 4);
     } else if (e == "06") {
@@ -471,13 +526,10 @@ std::string FormatLayout(int64_t ns, std::string_view layout) {
       out += c.hour >= 12 ? "PM" : "AM";
     } else if (e == "pm") {
       out += c.hour >= 12 ? "pm" : "am";
-    } else if (e[0] == 'Z') {
+    } else if (e[0] == 'Z' && zone.seconds_east == 0) {
       out += 'Z';
-    } else {  // numeric offsets: always UTC here
-      out += e == "-07"
-                 ? "+00"
-                 : (e.find(':') != std::string_view::npos ? (e.size() > 6 ? "+00:00:00" : "+00:00")
-                                                          : (e.size() > 5 ? "+000000" : "+0000"));
+    } else {  // numeric offsets
+      out += OffsetText(zone.seconds_east, e);
     }
   }
   return out;
@@ -726,11 +778,11 @@ Result<Value> Format(Args a, BuiltinContext& /*ctx*/) {
     layout = NamedLayout(l.AsString());
     std::vector<Value> first_two(a[0].Items().begin(), a[0].Items().begin() + 2);
     Value head = Value::Array(std::move(first_two));
-    QLRF_ASSIGN_OR_RETURN(int64_t ns, NsArg("time.format", std::span<const Value>(&head, 1)));
-    return Value::String(FormatLayout(ns, layout));
+    QLRF_ASSIGN_OR_RETURN(ZonedNs t, TimeArg("time.format", std::span<const Value>(&head, 1)));
+    return Value::String(FormatLayout(t.local_ns, layout, t.zone));
   }
-  QLRF_ASSIGN_OR_RETURN(int64_t ns, NsArg("time.format", a));
-  return Value::String(FormatLayout(ns, layout));
+  QLRF_ASSIGN_OR_RETURN(ZonedNs t, TimeArg("time.format", a));
+  return Value::String(FormatLayout(t.local_ns, layout, t.zone));
 }
 
 }  // namespace

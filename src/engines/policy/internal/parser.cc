@@ -673,25 +673,12 @@ class Parser {
       } else if (Is(Tok::kComma) && !NewlineBreak() && NlSignificant()) {
         // `k, v in xs`
         Next();
-        auto value = ParseExpr(false, true);
-        if (!value) {
+        auto member = ParseKeyedMembership(std::move(*lhs), e.loc);
+        if (!member) {
           return std::nullopt;
         }
-        if (!IsIdent("in")) {
-          Error(Peek(), Unexpected(Peek(), "expected in"));
-          return std::nullopt;
-        }
-        Next();
-        auto domain = ParseExpr(false, true);
-        if (!domain) {
-          return std::nullopt;
-        }
-        std::vector<Term> args;
-        args.push_back(std::move(*lhs));
-        args.push_back(std::move(*value));
-        args.push_back(std::move(*domain));
         e.kind = ExprKind::kTerm;
-        e.terms.push_back(MakeCall("internal.member_3", std::move(args), e.loc));
+        e.terms.push_back(std::move(*member));
       } else {
         e.kind = ExprKind::kTerm;
         e.terms.push_back(std::move(*lhs));
@@ -1014,6 +1001,11 @@ class Parser {
         Next();
         NlScope nl(this, false);
         auto inner = ParseExpr(true, true);
+        if (inner && Is(Tok::kComma)) {
+          // `(k, v in xs)`: a keyed membership test as a term.
+          Next();
+          inner = ParseKeyedMembership(std::move(*inner), loc);
+        }
         if (!inner || !Expect(Tok::kRParen, ")")) {
           return std::nullopt;
         }
@@ -1023,6 +1015,28 @@ class Parser {
         Error(tok, Unexpected(tok));
         return std::nullopt;
     }
+  }
+
+  // The rest of `key, value in domain` after the comma: internal.member_3(key, value, domain).
+  std::optional<Term> ParseKeyedMembership(Term key, Loc loc) {
+    auto value = ParseExpr(false, true);
+    if (!value) {
+      return std::nullopt;
+    }
+    if (!IsIdent("in")) {
+      Error(Peek(), Unexpected(Peek(), "expected in"));
+      return std::nullopt;
+    }
+    Next();
+    auto domain = ParseExpr(false, true);
+    if (!domain) {
+      return std::nullopt;
+    }
+    std::vector<Term> args;
+    args.push_back(std::move(key));
+    args.push_back(std::move(*value));
+    args.push_back(std::move(*domain));
+    return MakeCall("internal.member_3", std::move(args), loc);
   }
 
   std::optional<Term> ParsePostfix(Term term) {
