@@ -444,5 +444,21 @@ TEST(BadInput, DeepNestingIsAnError) {
   EXPECT_EQ(doc.error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST(BadInput, DeeplyNestedComponentsAreAnErrorNotAStackOverflow) {
+  std::string bom = R"({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [)";
+  constexpr int kLevels = 200;
+  for (int i = 0; i < kLevels; ++i) {
+    bom += R"({"type": "library", "name": "c", "components": [)";
+  }
+  for (int i = 0; i < kLevels; ++i) {
+    bom += "]}";
+  }
+  bom += "]}";
+  auto doc = Parse(bom);
+  ASSERT_FALSE(doc.has_value());
+  EXPECT_NE(doc.error().message.find("nested too deeply"), std::string::npos)
+      << doc.error().message;
+}
+
 }  // namespace
 }  // namespace qlrf::sbom

@@ -154,7 +154,7 @@ class Reader {
 
   void Push(Segment segment) {
     if (depth_ == kMaxDepth) {
-      Fail("nested deeper than " + std::to_string(kMaxDepth / 2) + " levels");
+      Fail("nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
     }
     path_[depth_++] = segment;
   }
