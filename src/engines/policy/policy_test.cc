@@ -279,6 +279,24 @@ TEST(Conflicts, SameValueTwiceIsNotAConflict) {
   EXPECT_EQ(Eval(set, "data.p.p"), bj::value(1));
 }
 
+TEST(Conflicts, EnumeratingHeadReferencesAreGeneratorsLikeOpa) {
+  // OPA moves refs out of rule heads into bodies: `xs[_]` in a head enumerates.
+  PolicySet set =
+      MustCompile({"package p\nxs := {1, 2}\nq(_) := xs[_]\n"
+                   "v contains input.a[_].b\nfirst := input.a[_].b if true\n"});
+  bj::value input = bj::parse(R"({"a": [{"b": 1}, {"b": 2}]})");
+  auto v = set.Eval("data.p.v", &input);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(**v, bj::parse("[1, 2]"));
+  auto q = set.Query("x := data.p.q(1)", nullptr);
+  ASSERT_FALSE(q.has_value());
+  EXPECT_EQ(DescribeError(q.error()).code, "eval_conflict_error");
+  auto first = set.Eval("data.p.first", &input);
+  ASSERT_FALSE(first.has_value());
+  EXPECT_EQ(DescribeError(first.error()).message,
+            "complete rules must not produce multiple outputs");
+}
+
 // ---- limits ----
 
 TEST(Limits, StepLimitStopsARunawayPolicy) {

@@ -123,6 +123,60 @@ std::string UndefinedFunction(const std::string& name) {
   return msg;
 }
 
+// Whether `t` holds a reference with a variable path element (xs[_], input.a[i].b) outside
+// comprehensions: such a reference enumerates.
+bool RefWithVariables(const Term& t) {
+  switch (t.kind) {
+    case TermKind::kRef:
+      for (size_t i = 1; i < t.items.size(); ++i) {
+        if (!t.items[i].IsScalar() || RefWithVariables(t.items[i])) {
+          return true;
+        }
+      }
+      return RefWithVariables(t.items[0]);
+    case TermKind::kArray:
+    case TermKind::kObject:
+    case TermKind::kSet:
+    case TermKind::kCall:
+      return std::any_of(t.items.begin(), t.items.end(),
+                         [](const Term& i) { return RefWithVariables(i); });
+    default:
+      return false;
+  }
+}
+
+// Moves an enumerating reference out of a rule head into the body (`q(_) := xs[_]` becomes
+// `q(_) := $value if { $value = xs[_] }`), as OPA rewrites refs in heads, so its variables are
+// bound there like any other. Default rules keep their (ground) values.
+void HoistHeadRefs(Rule& r) {
+  if (r.is_default) {
+    return;
+  }
+  auto hoist = [&](Term& head_term, const char* name) {
+    if (!RefWithVariables(head_term)) {
+      return;
+    }
+    Term var;
+    var.kind = TermKind::kVar;
+    var.name = name;
+    var.loc = head_term.loc;
+    var.generated = true;
+    Expr e;
+    e.kind = ExprKind::kUnify;
+    e.loc = head_term.loc;
+    e.terms.push_back(var);
+    e.terms.push_back(std::move(head_term));
+    r.body->exprs.push_back(std::move(e));
+    head_term = std::move(var);
+  };
+  if (r.has_value) {
+    hoist(r.value, "$value");
+  }
+  if (r.has_key) {
+    hoist(r.key, "$key");
+  }
+}
+
 // Collapses ref[ref[a, b], c] into ref[a, b, c].
 void FlattenRef(Term& t) {
   if (t.kind != TermKind::kRef || t.items.empty() || t.items[0].kind != TermKind::kRef) {
@@ -1566,6 +1620,7 @@ Result<std::shared_ptr<const CompiledPolicy>> Compile(CompileInput input) {
     Resolver resolver(*policy, m.get(), &names[m->package], m->file);
     for (auto& r : m->rules) {
       for (Rule* cur = r.get(); cur != nullptr; cur = cur->else_rule.get()) {
+        HoistHeadRefs(*cur);
         QLRF_TRY(resolver.ResolveRule(*cur));
       }
     }
