@@ -124,6 +124,11 @@ const Row kStrings[] = {
     {"upper(\"AbC\")", "\"ABC\""},
     {"split(\"a,b,,c\", \",\")", "[\"a\", \"b\", \"\", \"c\"]"},
     {"split(\"hé\", \"\")", "[\"h\", \"é\"]"},
+    {"strings.split_n(\"a.b.c.d\", \".\", 2)", "[\"a\", \"b\"]"},
+    {"strings.split_n(\"a.b.c.d\", \".\", -2)", "[\"c\", \"d\"]"},
+    {"strings.split_n(\"a.b.c.d\", \".\", 0)", "[]"},
+    {"strings.split_n(\"a.b\", \".\", 10)", "[\"a\", \"b\"]"},
+    {"strings.split_n(\"hé!\", \"\", -2)", "[\"é\", \"!\"]"},
     {"trim(\"xxaxx\", \"x\")", "\"a\""},
     {"trim_left(\"xxaxx\", \"x\")", "\"axx\""},
     {"trim_right(\"xxaxx\", \"x\")", "\"xxa\""},
@@ -298,6 +303,8 @@ struct ErrorRow {
 
 const ErrorRow kErrors[] = {
     {"1 / 0", "eval_builtin_error", "div: divide by zero"},
+    {"strings.split_n(\"a.b\", \".\", 1.5)", "eval_type_error",
+     "strings.split_n: operand 3 must be integer number but got floating-point number"},
     {"time.clock([0, \"Nowhere/City\"])", "eval_builtin_error",
      "time.clock: unknown time zone Nowhere/City"},
     {"time.clock([0, \"../../etc/passwd\"])", "eval_builtin_error", "unknown time zone"},

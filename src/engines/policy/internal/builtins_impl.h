@@ -31,6 +31,12 @@ inline Status WantNumber(std::string_view fn, Args a, size_t i) {
   return Ok();
 }
 inline Status WantInt(std::string_view fn, Args a, size_t i) {
+  if (a[i].IsNumber() && !a[i].IsInt()) {
+    // OPA's wording for a number that is not an integer.
+    return Fail(RegoError(kEvalTypeError, std::string(fn) + ": operand " + std::to_string(i + 1) +
+                                              " must be integer number but got floating-point "
+                                              "number"));
+  }
   if (!a[i].IsInt()) {
     return Fail(OperandError(fn, static_cast<int>(i) + 1, "integer", a[i]));
   }

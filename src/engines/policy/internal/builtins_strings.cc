@@ -127,6 +127,23 @@ Result<Value> Split(Args a, BuiltinContext& /*ctx*/) {
   return Value::Array(std::move(out));
 }
 
+// strings.split_n(s, delimiter, n): the first n parts of split(s, delimiter), or the last -n
+// when n is negative; all of them when there are fewer.
+Result<Value> SplitN(Args a, BuiltinContext& ctx) {
+  QLRF_TRY(WantString("strings.split_n", a, 0));
+  QLRF_TRY(WantString("strings.split_n", a, 1));
+  QLRF_TRY(WantInt("strings.split_n", a, 2));
+  QLRF_ASSIGN_OR_RETURN(Value all, Split(a.subspan(0, 2), ctx));
+  const auto& parts = all.Items();
+  int64_t n = a[2].AsInt();
+  auto want = static_cast<size_t>(n < 0 ? (n == INT64_MIN ? INT64_MAX : -n) : n);
+  if (want >= parts.size()) {
+    return all;
+  }
+  auto first = n < 0 ? parts.end() - static_cast<std::ptrdiff_t>(want) : parts.begin();
+  return Value::Array(std::vector<Value>(first, first + static_cast<std::ptrdiff_t>(want)));
+}
+
 // Go's strings.Trim family over runes of `cutset`.
 std::string TrimRunes(std::string_view s, std::string_view cutset, bool left, bool right) {
   auto cut = Runes(cutset);
@@ -1143,6 +1160,7 @@ void AddStrings(std::vector<Builtin>& out) {
   add("replace", 3, Replace);
   add("strings.replace_n", 2, ReplaceN);
   add("strings.reverse", 1, StringsReverse);
+  add("strings.split_n", 3, SplitN);
   add("strings.count", 2, StringsCount);
   add("strings.any_prefix_match", 2,
       [](Args a, BuiltinContext&) { return AnyAffixMatch(a, true); });

@@ -64,6 +64,7 @@ const std::map<std::string, Signature, std::less<>>& Table() {
       {"strings.replace_n", {{kObj, kStr}, kStr}},
       {"strings.reverse", {{kStr}, kStr}},
       {"strings.count", {{kStr, kStr}, kNum}},
+      {"strings.split_n", {{kStr, kStr, kNum}, kArr}},
       {"indexof", {{kStr, kStr}, kNum}},
       {"indexof_n", {{kStr, kStr}, kArr}},
       {"substring", {{kStr, kNum, kNum}, kStr}},
