@@ -495,6 +495,45 @@ Status InventoryStore::InsertAssetsBulk(Transaction& tx, const std::vector<Asset
                    });
 }
 
+Result<InventoryStore::BulkLoad> InventoryStore::BeginBulkLoad(Transaction& tx) {
+  RequireTenant(tx);
+  BulkLoad load;
+  if (tx.dialect() != Dialect::kSqlite) {
+    return load;
+  }
+  QLRF_ASSIGN_OR_RETURN(
+      auto r, tx.Query("SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('assets', "
+                       "'asset_tags') AND type IN ('index', 'trigger') AND sql IS NOT NULL "
+                       "ORDER BY type, name",
+                       {}));
+  for (size_t i = 0; i < r.rows(); ++i) {
+    load.restore.push_back(r.Text(i, 2));
+    QLRF_TRY(tx.ExecScript("DROP " + std::string(r.Text(i, 0) == "index" ? "INDEX " : "TRIGGER ") +
+                           r.Text(i, 1)));
+  }
+  return load;
+}
+
+Status InventoryStore::EndBulkLoad(Transaction& tx, const BulkLoad& load) {
+  RequireTenant(tx);
+  if (load.restore.empty()) {
+    return Ok();
+  }
+  for (const auto& sql : load.restore) {
+    QLRF_TRY(tx.ExecScript(sql));
+  }
+  QLRF_TRY(tx.Exec("DELETE FROM asset_rollup WHERE org_id = $1", {tx.org_id()}));
+  return tx
+      .Exec(
+          "INSERT INTO asset_rollup (org_id, environment, platform, state, site_id, region, "
+          "image_family, image_version, n) SELECT org_id, environment, platform, state, "
+          "COALESCE(site_id, ''), region, image_family, image_version, count(*) FROM assets "
+          "WHERE org_id = $1 GROUP BY org_id, environment, platform, state, "
+          "COALESCE(site_id, ''), region, image_family, image_version",
+          {tx.org_id()})
+      .map([](int64_t) {});
+}
+
 // --- DR pairs --------------------------------------------------------------------------------
 
 Status InventoryStore::CreateDrPair(Transaction& tx, const DrPair& p) {

@@ -94,5 +94,42 @@ TEST_P(StoreContract, AssetRollupStaysExact) {
   EXPECT_EQ(total, 650);  // 651 created, one deleted
 }
 
+TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
+  ASSERT_TRUE(WithWrite(db(), "", [](Transaction& tx) {
+    return IdentityStore::CreateOrg(
+        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
+  }));
+  auto schema = [&] {
+    return WithRead(db(), "", [](Transaction& tx) -> Result<std::string> {
+      if (tx.dialect() != Dialect::kSqlite) return std::string();
+      QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT name, sql FROM sqlite_master WHERE tbl_name "
+                                             "IN ('assets', 'asset_tags') ORDER BY name",
+                                             {}));
+      std::string out;
+      for (size_t i = 0; i < r.rows(); ++i) out += r.Text(i, 0) + ":" + r.Text(i, 1) + "\n";
+      return out;
+    });
+  };
+  auto before = schema();
+  ASSERT_TRUE(before);
+  auto loaded = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx));
+    std::vector<Asset> bulk;
+    for (int i = 0; i < 400; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
+    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk));
+    return InventoryStore::EndBulkLoad(tx, load);
+  });
+  ASSERT_TRUE(loaded) << loaded.error().ToString();
+  ExpectRollupExact(db());
+  auto after = schema();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*before, *after);
+  // Triggers are back: a later insert keeps the rollup exact.
+  ASSERT_TRUE(WithWrite(db(), "org-a", [&](Transaction& tx) {
+    return InventoryStore::CreateAsset(tx, MakeAsset(9000, std::nullopt));
+  }));
+  ExpectRollupExact(db());
+}
+
 }  // namespace
 }  // namespace qlrf::storage::testing

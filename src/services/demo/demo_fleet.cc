@@ -230,6 +230,7 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
   }
   // Assets, in batches so progress can be reported.
   constexpr int64_t kBatch = 5000;
+  QLRF_ASSIGN_OR_RETURN(auto load, storage::InventoryStore::BeginBulkLoad(tx));
   std::vector<storage::Asset> batch;
   batch.reserve(kBatch);
   for (int64_t i = 0; i < count; ++i) {
@@ -297,6 +298,7 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
       if (progress) progress(done_before + out.assets, total);
     }
   }
+  QLRF_TRY(storage::InventoryStore::EndBulkLoad(tx, load));
   return out;
 }
 

@@ -1204,10 +1204,13 @@ Result<boost::json::value> VulnService::ExportSpdx(const RequestContext& ctx,
       if (!c.supplier.empty()) p["supplier"] = "Organization: " + c.supplier;
       auto lic = json::Parse(c.licenses_json);
       if (lic && lic->is_array() && !lic->as_array().empty()) {
+        // One licence (or expression) as it is; several are all declared: joined with AND,
+        // compound ones parenthesised.
         std::string expr;
-        for (const auto& l : lic->as_array()) {
+        const auto& all = lic->as_array();
+        for (const auto& l : all) {
           std::string s(l.as_string());
-          if (s.find(' ') != std::string::npos) s = "(" + s + ")";
+          if (all.size() > 1 && s.find(' ') != std::string::npos) s = "(" + s + ")";
           expr += expr.empty() ? s : " AND " + s;
         }
         p["licenseDeclared"] = expr;

@@ -1,0 +1,281 @@
+// bench/import: end-to-end SBOM / scanner-report import into SQLite against simdjson's raw parse
+// of the same bytes, measured in the same run; 10,000 components into SQLite; re-evaluation of
+// 10,000 stored SBOMs against one new OSV advisory. Prints figures and ratios.
+// Usage: import_bench CONFORMANCE_DIR [ROUNDS]
+#include <simdjson.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/json.h"
+#include "common/random.h"
+#include "services/audit/auditor.h"
+#include "services/context.h"
+#include "services/images/image_service.h"
+#include "services/vulns/vuln_service.h"
+#include "storage/identity_store.h"
+#include "storage/migrations.h"
+#include "storage/sqlite/sqlite_database.h"
+
+namespace {
+
+using namespace qlrf;
+using Clock = std::chrono::steady_clock;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Best-of-`rounds` wall time of fn, in seconds.
+double Best(int rounds, const std::function<void()>& fn) {
+  double best = 1e9;
+  for (int i = 0; i < rounds; ++i) {
+    auto t0 = Clock::now();
+    fn();
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return best;
+}
+
+// simdjson On-Demand visiting every value: the floor any JSON importer is compared with.
+size_t VisitAll(simdjson::ondemand::value v) {
+  size_t n = 1;
+  switch (v.type()) {
+    case simdjson::ondemand::json_type::object:
+      for (auto field : v.get_object()) {
+        (void)field.unescaped_key();
+        n += VisitAll(field.value());
+      }
+      break;
+    case simdjson::ondemand::json_type::array:
+      for (auto e : v.get_array()) n += VisitAll(e.value());
+      break;
+    case simdjson::ondemand::json_type::string:
+      (void)v.get_string();
+      break;
+    case simdjson::ondemand::json_type::number:
+      (void)v.get_double();
+      break;
+    case simdjson::ondemand::json_type::boolean:
+      (void)v.get_bool();
+      break;
+    case simdjson::ondemand::json_type::null:
+      (void)v.is_null();
+      break;
+  }
+  return n;
+}
+
+double RawParseSeconds(const std::string& bytes, int rounds) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(bytes);
+  size_t sink = 0;
+  double t = Best(rounds, [&] {
+    auto doc = parser.iterate(padded);
+    sink += VisitAll(doc.get_value().value());
+  });
+  if (sink == 0) std::printf("(empty)\n");
+  return t;
+}
+
+// A CycloneDX BOM of `n` components made from a real one: its components repeated with
+// distinct bom-refs, names and versions, and a dependency edge per component.
+std::string SynthesizeBom(const std::string& real, size_t n) {
+  auto doc = *json::Parse(real);
+  const auto& src = doc.at("components").as_array();
+  boost::json::array comps;
+  boost::json::array deps;
+  for (size_t i = 0; i < n; ++i) {
+    boost::json::object c = src[i % src.size()].as_object();
+    std::string suffix = "-" + std::to_string(i / src.size());
+    std::string name(c.at("name").as_string());
+    c["name"] = name + suffix;
+    c["bom-ref"] = "ref-" + std::to_string(i);
+    if (c.contains("purl")) {
+      std::string version(c.contains("version") ? c.at("version").as_string() : "1.0.0");
+      c["purl"] = "pkg:npm/" + name + suffix + "@" + version;
+    }
+    comps.push_back(std::move(c));
+    if (i > 0) {
+      deps.push_back({{"ref", "ref-" + std::to_string(i - 1)},
+                      {"dependsOn", boost::json::array{"ref-" + std::to_string(i)}}});
+    }
+  }
+  boost::json::object bom{{"bomFormat", "CycloneDX"},
+                          {"specVersion", "1.4"},
+                          {"version", 1},
+                          {"components", std::move(comps)},
+                          {"dependencies", std::move(deps)}};
+  return json::Serialize(bom);
+}
+
+struct Env {
+  SystemClock clock;
+  SystemRandom random;
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<services::Auditor> auditor;
+  std::unique_ptr<services::ImageService> images;
+  std::unique_ptr<services::VulnService> vulns;
+  services::RequestContext ctx;
+  int next_version = 0;
+
+  explicit Env(const std::string& dir) {
+    storage::SqliteOptions o;
+    o.path = dir + "/bench.db";
+    db = std::move(*storage::SqliteDatabase::Open(o));
+    (void)storage::Migrate(*db, clock.Now());
+    auditor = std::make_unique<services::Auditor>(clock, random);
+    images = std::make_unique<services::ImageService>(*db, *auditor, clock, random);
+    vulns = std::make_unique<services::VulnService>(*db, *auditor, clock, random);
+    std::string org = NewUuid(random);
+    (void)storage::WithWrite(*db, "", [&](storage::Transaction& tx) {
+      return storage::IdentityStore::CreateOrg(
+          tx, storage::Org{org, "Bench", "bench", std::nullopt, "plan_only",
+                           FormatTime(clock.Now()), FormatTime(clock.Now())});
+    });
+    ctx.request_id = "bench";
+    ctx.principal = {services::PrincipalKind::kSystem, "bench", org, "bench", "admin", "", "cli"};
+  }
+  std::string NewImage() {
+    services::NewImage m;
+    m.family = "bench";
+    m.version = "v" + std::to_string(++next_version);
+    return images->CreateImage(ctx, m)->id;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: import_bench CONFORMANCE_DIR [ROUNDS]\n");
+    return 2;
+  }
+  std::string conf = argv[1];
+  int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
+  auto dir =
+      std::filesystem::temp_directory_path() / ("qlrf-import-bench-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  Env env(dir.string());
+
+  // The largest Trivy report of the conformance set, the largest Grype report, and a 10,000-
+  // component CycloneDX BOM made from the real juice-shop BOM.
+  std::string trivy_path, grype_path = conf + "/scanners/grype/defectdojo_many_vulns3.json";
+  uintmax_t best_size = 0;
+  for (const auto& e : std::filesystem::directory_iterator(conf + "/scanners/trivy")) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("trivy-integration_", 0) != 0 && name.rfind("defectdojo_", 0) != 0) continue;
+    auto text = Slurp(e.path().string());
+    if (text.find("\"SchemaVersion\"") == std::string::npos) continue;
+    if (e.file_size() > best_size) {
+      best_size = e.file_size();
+      trivy_path = e.path().string();
+    }
+  }
+  std::string bom10k = SynthesizeBom(
+      Slurp(conf + "/sbom/real-world/cyclonedx/bom-examples_juice-shop-npm-flat_cdx1.4.json"),
+      10000);
+  struct Case {
+    std::string name;
+    std::string bytes;
+  };
+  std::vector<Case> cases = {
+      {"trivy " + std::filesystem::path(trivy_path).filename().string(), Slurp(trivy_path)},
+      {"grype defectdojo_many_vulns3.json", Slurp(grype_path)},
+      {"cyclonedx 10,000 components", bom10k}};
+  std::printf("%-40s %10s %12s %12s %10s\n", "document", "bytes", "raw parse", "import", "ratio");
+  bool ok = true;
+  for (const auto& c : cases) {
+    double raw = RawParseSeconds(c.bytes, rounds * 4);
+    int64_t components = 0;
+    double imp = Best(rounds, [&] {
+      auto s = env.vulns->Import(env.ctx, env.NewImage(), c.bytes, std::nullopt);
+      if (!s) {
+        std::fprintf(stderr, "import failed: %s\n", s.error().ToString().c_str());
+        std::exit(1);
+      }
+      components = s->components;
+    });
+    double ratio = raw / imp;
+    std::printf("%-40s %10zu %10.2f ms %10.2f ms %9.3fx  (%lld components, %.0f MB/s)\n",
+                c.name.c_str(), c.bytes.size(), raw * 1e3, imp * 1e3, ratio,
+                static_cast<long long>(components), c.bytes.size() / imp / 1e6);
+    if (c.name.rfind("cyclonedx", 0) == 0) {
+      std::printf("  10,000 components into SQLite: %.0f ms (target <= 1000 ms) %s\n", imp * 1e3,
+                  imp <= 1.0 ? "ok" : "MISSED");
+      ok = ok && imp <= 1.0;
+    }
+    std::printf("  import / raw simdjson parse throughput: %.3f (target >= 0.3) %s\n", ratio,
+                ratio >= 0.3 ? "ok" : "MISSED");
+  }
+
+  // Re-evaluation: 10,000 images whose SBOM holds the package a new advisory names (plus
+  // unrelated components), then one OSV advisory for it.
+  const int kImages = 10000;
+  {
+    std::vector<std::string> ids(kImages);
+    std::string now = FormatTime(env.clock.Now());
+    auto st = storage::WithWrite(
+        *env.db, env.ctx.principal.org_id, [&](storage::Transaction& tx) -> Status {
+          QLRF_ASSIGN_OR_RETURN(auto fam,
+                                tx.Query("SELECT id FROM golden_image_families LIMIT 1", {}));
+          std::string family_id = fam.Text(0, 0);
+          for (int i = 0; i < kImages; ++i) {
+            ids[i] = NewUuid(env.random);
+            QLRF_TRY(
+                tx.Exec("INSERT INTO images (id, org_id, family_id, family, version, status, "
+                        "created_at, updated_at) VALUES ($1, $2, $3, 'bench', $4, 'production', "
+                        "$5, $5)",
+                        {ids[i], tx.org_id(), family_id, "r" + std::to_string(i), now}));
+            for (int k = 0; k < 3; ++k) {
+              std::string name = k == 0 ? "left-pad" : "pkg-" + std::to_string(k);
+              std::string version = k == 0 ? "1.3." + std::to_string(i % 2) : "2.0.0";
+              QLRF_TRY(tx.Exec(
+                  "INSERT INTO image_components (id, org_id, image_id, ref, name, version, purl, "
+                  "package, type, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'library', "
+                  "$9)",
+                  {NewUuid(env.random), tx.org_id(), ids[i], "c" + std::to_string(k), name, version,
+                   "pkg:npm/" + name + "@" + version, "npm/" + name, now}));
+            }
+          }
+          return Ok();
+        });
+    if (!st) {
+      std::fprintf(stderr, "seeding failed: %s\n", st.error().ToString().c_str());
+      return 1;
+    }
+  }
+  std::string advisory = R"({"id":"GHSA-bench-0000-0001","modified":"2026-11-01T00:00:00Z",
+    "summary":"bench","affected":[{"package":{"ecosystem":"npm","name":"left-pad"},
+    "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.3.1"}]}]}]})";
+  auto t0 = Clock::now();
+  auto feed = env.vulns->ImportFeed("osv", advisory);
+  double reeval = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!feed) {
+    std::fprintf(stderr, "advisory import failed: %s\n", feed.error().ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "re-evaluate %d stored SBOMs against one OSV advisory: %.1f ms (%lld components "
+      "checked, %lld new findings; target <= 100 ms) %s\n",
+      kImages, reeval * 1e3, static_cast<long long>(feed->reevaluated_components),
+      static_cast<long long>(feed->new_findings), reeval <= 0.1 ? "ok" : "MISSED");
+  ok = ok && reeval <= 0.1 && feed->new_findings == kImages / 2;
+  std::filesystem::remove_all(dir);
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,263 @@
+// VulnService against real documents: every real-world SBOM imports with its component count;
+// exports validate against the CycloneDX 1.6 and SPDX 2.3 JSON schemas and re-import to the same
+// components; scanner reports store the severity counts their files hold.
+#include "services/vulns/vuln_service.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "common/json.h"
+#include "common/json_schema/json_schema.h"
+#include "services/images/image_service.h"
+#include "storage/identity_store.h"
+#include "storage/migrations.h"
+#include "storage/sqlite/sqlite_database.h"
+#include "testing/fakes.h"
+
+namespace qlrf::services {
+namespace {
+
+const std::string kConf = QLRF_CONFORMANCE_DIR;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class VulnServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(storage::Migrate(*db_, clock_.Now()));
+    ASSERT_TRUE(storage::WithWrite(*db_, "", [&](storage::Transaction& tx) {
+      return storage::IdentityStore::CreateOrg(
+          tx, storage::Org{"org-1", "Org", "org", std::nullopt, "plan_only",
+                           FormatTime(clock_.Now()), FormatTime(clock_.Now())});
+    }));
+    ctx_.principal = {PrincipalKind::kSystem, "test", "org-1", "org", "admin", "", "cli"};
+  }
+
+  std::string Image() {
+    services::NewImage m;
+    m.family = "f";
+    m.version = "v" + std::to_string(++versions_);
+    auto created = images_.CreateImage(ctx_, m);
+    EXPECT_TRUE(created) << created.error().ToString();
+    return created->id;
+  }
+
+  std::vector<storage::ComponentRow> Components(const std::string& image) {
+    storage::PageRequest page;
+    page.limit = 500;
+    std::vector<storage::ComponentRow> all;
+    for (;;) {
+      auto p = vulns_.Components(ctx_, image, {}, page);
+      EXPECT_TRUE(p);
+      all.insert(all.end(), p->items.begin(), p->items.end());
+      if (!p->next_cursor) break;
+      page = *storage::DecodeCursor(*p->next_cursor, 500);
+    }
+    return all;
+  }
+
+  testing::FakeClock clock_;
+  testing::FakeRandom random_{11};
+  std::unique_ptr<storage::Database> db_ =
+      std::move(*storage::SqliteDatabase::Open(storage::SqliteOptions{":memory:"}));
+  Auditor auditor_{clock_, random_};
+  ImageService images_{*db_, auditor_, clock_, random_};
+  VulnService vulns_{*db_, auditor_, clock_, random_};
+  RequestContext ctx_;
+  int versions_ = 0;
+};
+
+// Components of a CycloneDX document, counted recursively.
+size_t CountComponents(const boost::json::value& v) {
+  size_t n = 0;
+  if (const auto* comps = v.as_object().if_contains("components"); comps && comps->is_array()) {
+    for (const auto& c : comps->as_array()) n += 1 + CountComponents(c);
+  }
+  return n;
+}
+
+TEST_F(VulnServiceTest, EveryRealWorldSbomImportsWithItsComponentCount) {
+  int checked = 0;
+  for (const char* sub : {"cyclonedx", "spdx"}) {
+    for (const auto& e :
+         std::filesystem::directory_iterator(kConf + "/sbom/real-world/" + std::string(sub))) {
+      if (e.path().extension() != ".json") continue;
+      std::string text = Slurp(e.path().string());
+      auto doc = json::Parse(text);
+      ASSERT_TRUE(doc);
+      size_t want =
+          std::string(sub) == "cyclonedx"
+              ? CountComponents(*doc)
+              : (doc->as_object().contains("packages") ? doc->at("packages").as_array().size() : 0);
+      auto s = vulns_.Import(ctx_, Image(), text, std::nullopt);
+      ASSERT_TRUE(s) << e.path() << ": " << s.error().ToString();
+      EXPECT_EQ(static_cast<size_t>(s->components), want) << e.path();
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 15);
+}
+
+TEST_F(VulnServiceTest, ExportsValidateAgainstTheirSchemasAndReimportToTheSameComponents) {
+  std::string image = Image();
+  std::string text =
+      Slurp(kConf + "/sbom/real-world/cyclonedx/bom-examples_juice-shop-npm-flat_cdx1.4.json");
+  auto s = vulns_.Import(ctx_, image, text, std::nullopt);
+  ASSERT_TRUE(s) << s.error().ToString();
+  ASSERT_EQ(s->components, 1115);
+  auto original = Components(image);
+  std::set<std::string> refs;
+  for (const auto& c : original) refs.insert(c.ref);
+  int64_t edges_between_components = 0;
+  {
+    auto doc = json::Parse(text);
+    for (const auto& d : doc->at("dependencies").as_array()) {
+      const auto* on = d.as_object().if_contains("dependsOn");
+      if (!refs.count(std::string(d.at("ref").as_string())) || on == nullptr) continue;
+      for (const auto& to : on->as_array()) {
+        edges_between_components += refs.count(std::string(to.as_string())) ? 1 : 0;
+      }
+    }
+  }
+
+  const std::string schemas = kConf + "/sbom/cyclonedx-spec-tests/schema/";
+  json_schema::SchemaRegistry registry;
+  for (const char* f : {"spdx.schema.json", "jsf-0.82.schema.json"}) {
+    registry.Add(std::string("http://cyclonedx.org/schema/") + f, *json::Parse(Slurp(schemas + f)));
+  }
+  json_schema::CompileOptions opts;
+  opts.registry = &registry;
+  auto cdx_schema =
+      json_schema::Schema::Compile(*json::Parse(Slurp(schemas + "bom-1.6.schema.json")), opts);
+  ASSERT_TRUE(cdx_schema) << cdx_schema.error().ToString();
+  auto cdx = vulns_.ExportCycloneDx(ctx_, image);
+  ASSERT_TRUE(cdx);
+  auto result = cdx_schema->Validate(*cdx);
+  EXPECT_TRUE(result.valid) << (result.errors.empty() ? ""
+                                                      : result.errors[0].instance_location + ": " +
+                                                            result.errors[0].message);
+
+  auto spdx_schema =
+      json_schema::Schema::Compile(*json::Parse(Slurp(kConf + "/sbom/spdx/spdx-2.3-schema.json")));
+  ASSERT_TRUE(spdx_schema) << spdx_schema.error().ToString();
+  auto spdx = vulns_.ExportSpdx(ctx_, image);
+  ASSERT_TRUE(spdx);
+  auto spdx_result = spdx_schema->Validate(*spdx);
+  EXPECT_TRUE(spdx_result.valid) << (spdx_result.errors.empty()
+                                         ? ""
+                                         : spdx_result.errors[0].instance_location + ": " +
+                                               spdx_result.errors[0].message);
+
+  // Re-import both exports: the same (name, version, purl, licences, hashes) multiset.
+  auto key = [](const storage::ComponentRow& c) {
+    return c.name + "|" + c.version + "|" + c.purl + "|" + c.licenses_json + "|" + c.hashes_json;
+  };
+  // SPDX 2.3 has one licenseDeclared expression per package: several declared licences come
+  // back as their conjunction.
+  auto spdx_key = [&](storage::ComponentRow c) {
+    auto list = json::Parse(c.licenses_json)->as_array();
+    if (list.size() > 1) {
+      std::string expr;
+      for (const auto& l : list) {
+        std::string one(l.as_string());
+        if (one.find(' ') != std::string::npos) one = "(" + one + ")";
+        expr += expr.empty() ? one : " AND " + one;
+      }
+      c.licenses_json = json::Serialize(boost::json::array{boost::json::string(expr)});
+    }
+    return key(c);
+  };
+  for (const auto* doc : {&*cdx, &*spdx}) {
+    std::multiset<std::string> want;
+    for (const auto& c : original) want.insert(doc == &*cdx ? key(c) : spdx_key(c));
+    std::string copy = Image();
+    auto again = vulns_.Import(ctx_, copy, json::Serialize(*doc), std::nullopt);
+    ASSERT_TRUE(again) << again.error().ToString();
+    std::multiset<std::string> got;
+    for (const auto& c : Components(copy)) got.insert(key(c));
+    const char* which = doc == &*cdx ? "cyclonedx" : "spdx";
+    std::vector<std::string> missing, extra;
+    std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
+                        std::back_inserter(missing));
+    std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
+                        std::back_inserter(extra));
+    EXPECT_TRUE(missing.empty() && extra.empty())
+        << which << ": " << missing.size() << " missing, e.g. "
+        << (missing.empty() ? "" : missing[0]) << "; " << extra.size() << " extra, e.g. "
+        << (extra.empty() ? "" : extra[0]);
+    // SPDX keeps the edges between packages; CycloneDX also those from the BOM's own
+    // (metadata) component, which SPDX expresses as documentDescribes instead.
+    EXPECT_EQ(again->dependencies, doc == &*cdx ? s->dependencies : edges_between_components)
+        << which;
+  }
+}
+
+// Severity counts of a Grype report computed from the file (the independent reference):
+// one finding per (vulnerability, package, version).
+std::map<std::string, int64_t> GrypeSeverities(const boost::json::value& doc) {
+  std::map<std::string, int64_t> out;
+  std::set<std::string> seen;
+  for (const auto& m : doc.at("matches").as_array()) {
+    const auto& v = m.at("vulnerability").as_object();
+    const auto& a = m.at("artifact").as_object();
+    auto str = [](const boost::json::object& o, const char* k) {
+      const auto* x = o.if_contains(k);
+      return x != nullptr && x->is_string() ? std::string(x->as_string()) : std::string();
+    };
+    std::string key = str(v, "id") + "|" + str(a, "name") + "|" + str(a, "version");
+    if (!seen.insert(key).second) continue;
+    std::string sev = str(v, "severity");
+    // No rating of its own: the related record's (Grype matches a CPE, the GHSA rates it).
+    if (const auto* rel = m.as_object().if_contains("relatedVulnerabilities");
+        sev.empty() && rel != nullptr && rel->is_array()) {
+      for (const auto& r : rel->as_array()) {
+        if (sev.empty()) sev = str(r.as_object(), "severity");
+      }
+    }
+    for (auto& c : sev) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (sev == "negligible") sev = "low";
+    if (sev != "critical" && sev != "high" && sev != "medium" && sev != "low") sev = "unknown";
+    ++out[sev];
+  }
+  return out;
+}
+
+TEST_F(VulnServiceTest, GrypeReportsStoreTheirFilesSeverityCounts) {
+  int checked = 0;
+  for (const auto& e : std::filesystem::directory_iterator(kConf + "/scanners/grype")) {
+    if (e.path().extension() != ".json") continue;
+    std::string text = Slurp(e.path().string());
+    auto want = GrypeSeverities(*json::Parse(text));
+    std::string image = Image();
+    auto s = vulns_.Import(ctx_, image, text, std::nullopt);
+    ASSERT_TRUE(s) << e.path() << ": " << s.error().ToString();
+    for (const char* sev : {"critical", "high", "medium", "low", "unknown"}) {
+      int64_t got = s->by_severity.count(sev) ? s->by_severity.at(sev) : 0;
+      int64_t exp = want.count(sev) ? want.at(sev) : 0;
+      EXPECT_EQ(got, exp) << e.path().filename() << " " << sev;
+    }
+    auto summary = vulns_.Summary(ctx_, image);
+    ASSERT_TRUE(summary);
+    int64_t total = 0;
+    for (const auto& [k, n] : want) total += n;
+    EXPECT_EQ(summary->open, total) << e.path().filename();
+    ++checked;
+  }
+  EXPECT_GE(checked, 10);
+}
+
+}  // namespace
+}  // namespace qlrf::services
