@@ -70,6 +70,7 @@ class ApiTest : public ::testing::Test {
     for (auto& r : InventoryRoutes(inventory_)) routes.push_back(std::move(r));
     for (auto& r : ImageRoutes(images_)) routes.push_back(std::move(r));
     for (auto& r : VulnRoutes(vulns_)) routes.push_back(std::move(r));
+    for (auto& r : PolicyRoutes(policies_, decider_)) routes.push_back(std::move(r));
     OpsDeps ops;
     ops.metrics = &metrics_;
     ops.build = {"test", "abc", "now", "sqlite"};
@@ -161,6 +162,11 @@ class ApiTest : public ::testing::Test {
   services::ImageService images_{*db_, auditor_, clock_, random_};
   services::VulnService vulns_{*db_, auditor_, clock_, random_};
   metrics::Registry metrics_;
+  // A small step budget, so that the runaway-policy test is quick.
+  services::PolicyService policies_{
+      *db_,    auditor_, clock_,
+      random_, metrics_, {.timeout = std::chrono::milliseconds(100), .max_steps = 200000}};
+  services::EmbeddedPolicyDecider decider_{policies_};
   std::string openapi_;
   std::map<std::string, json_schema::Schema> response_schemas_;
   std::mutex contract_mu_;
@@ -359,6 +365,14 @@ class TenantIsolation : public ApiTest {
                     R"({"vuln_id":"CVE-2099-0001","scope":"org","reason":"a-only triage"})");
       fixtures_["suppression_id"] = std::string(s.at("id").as_string());
     }
+    // A policy only org A has (B may upload its own of that name: see kCallerNamed).
+    {
+      Reply r = Call("PUT", "/api/v1/policies/a_only_policy", admin_token_,
+                     R"({"modules":{"a.rego":"package qlrf.a_only_policy\n\nallow := true\n"}})");
+      EXPECT_EQ(r.status, 201) << r.body;
+      fixtures_["policy"] = "a_only_policy";
+      fixtures_["path"] = "qlrf/a_only_policy/allow";
+    }
     for (const char* status : {"testing", "production"}) {
       Reply r = Call("POST", "/api/v1/images/" + fixtures_["image_id"] + "/promote", admin_token_,
                      std::string(R"({"status":")") + status + R"("})");
@@ -387,6 +401,12 @@ class TenantIsolation : public ApiTest {
   std::map<std::string, std::string> fixtures_;
 };
 
+// Routes whose path parameter is a name the caller chooses in its own org's namespace (not an
+// id of an existing record): org B gets its own answer (an upload, an undefined document), and
+// the name it sent itself is no leak.
+const std::set<std::string> kCallerNamed = {"PUT /api/v1/policies/{policy}", "POST /v1/data/{path}",
+                                            "GET /v1/data/{path}"};
+
 TEST_F(TenantIsolation, EveryRouteHidesOrgAFromOrgB) {
   SeedOrgA();
   std::string b = OrgBAdmin();
@@ -395,6 +415,8 @@ TEST_F(TenantIsolation, EveryRouteHidesOrgAFromOrgB) {
     if (!route.authenticated) {
       continue;
     }
+    bool caller_named = kCallerNamed.count(route.method + " " + route.path) > 0;
+    std::set<std::string> sent;
     std::string path = route.path;
     bool has_param = false;
     for (size_t pos; (pos = path.find('{')) != std::string::npos;) {
@@ -405,6 +427,7 @@ TEST_F(TenantIsolation, EveryRouteHidesOrgAFromOrgB) {
           << "} to the tenant-isolation test";
       path.replace(pos, end - pos + 1, fixtures_[name]);
       has_param = true;
+      sent.insert(name);
     }
     if (!route.request_schema.empty()) {
       ASSERT_FALSE(route.example.empty())
@@ -413,13 +436,16 @@ TEST_F(TenantIsolation, EveryRouteHidesOrgAFromOrgB) {
     Reply r = Call(route.method, path, b, route.example);
     SCOPED_TRACE(route.method + " " + route.path + " -> " + std::to_string(r.status) + " " +
                  r.body.substr(0, 300));
-    if (has_param) {
+    if (has_param && !caller_named) {
       EXPECT_EQ(r.status, 404);
     } else {
       EXPECT_NE(r.status, 403);
       EXPECT_LT(r.status, 500);
     }
     for (const auto& [name, id] : fixtures_) {
+      if (caller_named && sent.count(name) > 0) {
+        continue;
+      }
       EXPECT_EQ(r.body.find(id), std::string::npos) << "leaked " << name;
     }
     EXPECT_EQ(r.body.find("a-secret-project"), std::string::npos);
@@ -1022,5 +1048,297 @@ TEST_F(VulnApi, UrgencyFollowsTheFormula) {
   EXPECT_EQ(services::ScoreUrgency(f).priority, "p2");  // (50+25+20+15+10+20)/2 = 70
 }
 
+// --- Policies and OPA's REST Data API --------------------------------------------------------
+
+class PolicyApi : public InventoryApi {
+ protected:
+  Reply Put(const std::string& name, const std::string& body) {
+    return Call("PUT", "/api/v1/policies/" + name, admin_token_, body);
+  }
+  // A bundle {"file.rego": text} as an upload body.
+  static std::string Bundle(const std::string& file, const std::string& text,
+                            const std::string& mode = "enforce") {
+    boost::json::object modules;
+    modules[file] = text;
+    return json::Serialize(boost::json::object{{"modules", modules}, {"mode", mode}});
+  }
+  Reply Data(const std::string& path, const std::string& body) {
+    return Call("POST", "/v1/data/" + path, admin_token_, body);
+  }
+  static std::string PlanInput(int batch_pct, bool canary) {
+    boost::json::array phases;
+    if (canary) {
+      phases.push_back({{"name", "canary"},
+                        {"canary", true},
+                        {"targets", 5},
+                        {"health_checks", {"http_200"}},
+                        {"wait_minutes", 15}});
+    }
+    int left = canary ? 95 : 100;
+    for (int i = 0; left > 0; ++i) {
+      int n = std::min(left, batch_pct);
+      phases.push_back(
+          {{"name", "wave-" + std::to_string(i)}, {"targets", n}, {"health_checks", {"http_200"}}});
+      left -= n;
+    }
+    boost::json::object plan{
+        {"total_targets", 100},
+        {"phases", std::move(phases)},
+        {"rollback",
+         {{"automatic", true}, {"criteria", {{{"metric", "error_rate"}, {"threshold", 0.05}}}}}}};
+    return json::Serialize(
+        boost::json::object{{"input",
+                             {{"task", {{"environment", "production"}, {"risk_level", "high"}}},
+                              {"plan", std::move(plan)}}}});
+  }
+  double Metric(const std::string& series) {
+    std::string text = metrics_.Render();
+    auto pos = text.find("\n" + series + " ");
+    return pos == std::string::npos ? -1 : std::stod(text.substr(pos + series.size() + 2));
+  }
+};
+
+const char* const kV1 = R"(package qlrf.gate
+
+deny contains "too many" if input.n > 10
+
+test_small_allowed if count(deny) == 0 with input as {"n": 1}
+test_large_denied if deny with input as {"n": 11}
+)";
+
+const char* const kV2 = R"(package qlrf.gate
+
+deny contains "too many" if input.n > 5
+
+test_large_denied if deny with input as {"n": 6}
+)";
+
+TEST_F(PolicyApi, BuiltinPlanSafetyAnswersTheDataApiAndEveryDecisionIsLogged) {
+  Reply ok = Data("qlrf/plan_safety/deny", PlanInput(20, true));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.Json().at("result"), boost::json::array());
+  EXPECT_FALSE(ok.Json().as_object().contains("warning"));
+  Reply bad = Data("qlrf/plan_safety/deny", PlanInput(50, false));
+  ASSERT_EQ(bad.status, 200) << bad.body;
+  EXPECT_GE(bad.Json().at("result").as_array().size(), 2u) << bad.body;  // batch and canary
+
+  auto log = Get("/api/v1/policies/decisions").at("items").as_array();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].at("policy"), "plan_safety");
+  EXPECT_EQ(log[0].at("version"), 0);
+  EXPECT_EQ(log[0].at("path"), "qlrf/plan_safety/deny");
+  EXPECT_EQ(log[0].at("input_sha256").as_string().size(), 64u);
+  EXPECT_EQ(Get("/api/v1/policies/decisions?denied=true").at("items").as_array().size(), 1u);
+  EXPECT_EQ(Get("/api/v1/policies/decisions?denied=false").at("items").as_array().size(), 1u);
+  EXPECT_EQ(Get("/api/v1/policies/decisions?policy=sop_safety").at("items").as_array().size(), 0u);
+  EXPECT_EQ(
+      Get("/api/v1/policies/decisions?since=2030-01-01T00:00:00Z").at("items").as_array().size(),
+      0u);
+  auto page = Get("/api/v1/policies/decisions?limit=1");
+  ASSERT_TRUE(page.at("next_cursor").is_string());
+  auto next = Get("/api/v1/policies/decisions?limit=1&cursor=" +
+                  std::string(page.at("next_cursor").as_string()));
+  EXPECT_EQ(next.at("items").as_array().size(), 1u);
+  EXPECT_NE(next.at("items").at(0).at("id"), page.at("items").at(0).at("id"));
+}
+
+TEST_F(PolicyApi, DataApiSpeaksOpasShapes) {
+  // A whole package as an object; GET with ?input=; no input at all.
+  Reply pkg = Data("qlrf/plan_safety", PlanInput(20, true));
+  ASSERT_EQ(pkg.status, 200) << pkg.body;
+  EXPECT_TRUE(pkg.Json().at("result").as_object().contains("deny"));
+  Reply get = Call("GET", "/v1/data/qlrf/plan_safety/max_production_batch_pct", admin_token_);
+  ASSERT_EQ(get.status, 200) << get.body;
+  EXPECT_EQ(get.Json().at("result"), 20);
+  Reply q =
+      Call("GET", "/v1/data/qlrf/plan_safety/deny?input=%7B%22task%22%3A%7B%7D%7D", admin_token_);
+  EXPECT_EQ(q.status, 200) << q.body;
+  // Undefined: 200 without a result, like OPA.
+  Reply undefined = Data("qlrf/no_such_policy/deny", R"({"input":{}})");
+  ASSERT_EQ(undefined.status, 200) << undefined.body;
+  EXPECT_FALSE(undefined.Json().as_object().contains("result"));
+  EXPECT_FALSE(undefined.Json().at("decision_id").as_string().empty());
+  // A body without the "input" key: answered, with OPA's usage warning.
+  Reply warn = Data("qlrf/plan_safety/max_canary_pct", R"({"task":{}})");
+  ASSERT_EQ(warn.status, 200) << warn.body;
+  EXPECT_EQ(warn.Json().at("warning").at("code"), "api_usage_warning");
+  // Not JSON: 400 in OPA's error shape.
+  Reply notjson = Data("qlrf/plan_safety/deny", "{\"input\": ");
+  EXPECT_EQ(notjson.status, 400);
+  EXPECT_EQ(notjson.Json().at("code"), "invalid_parameter");
+  EXPECT_FALSE(notjson.Json().at("message").as_string().empty());
+  Reply badpath = Data("qlrf/plan$safety/deny", R"({"input":{}})");
+  EXPECT_EQ(badpath.status, 400);
+  EXPECT_EQ(badpath.Json().at("code"), "invalid_parameter");
+  // Authenticated like the rest of the API.
+  EXPECT_EQ(Call("POST", "/v1/data/qlrf/plan_safety/deny", "", R"({"input":{}})").status, 401);
+}
+
+TEST_F(PolicyApi, UploadWithAParseErrorIsRefusedWithRowAndColumn) {
+  ASSERT_EQ(Put("gate", Bundle("gate.rego", kV1)).status, 201);
+  Reply r = Put("gate", Bundle("gate.rego",
+                               "package qlrf.gate\n\ndeny contains \"x\" if {\n  input.n >\n}\n"));
+  ASSERT_EQ(r.status, 400) << r.body;
+  auto e = r.Json().at("errors").at(0);
+  EXPECT_EQ(e.at("code"), "rego_parse_error");
+  EXPECT_EQ(e.at("location").at("file"), "gate.rego");
+  EXPECT_GE(e.at("location").at("row").as_int64(), 4);
+  EXPECT_GE(e.at("location").at("col").as_int64(), 1);
+  EXPECT_EQ(r.Json().at("error").at("details").at("row"), e.at("location").at("row"));
+  // The enforced version stays; the rejected one is on record.
+  auto v = Get("/api/v1/policies/gate");
+  EXPECT_EQ(v.at("policy").at("enforced_version"), 1);
+  EXPECT_EQ(v.at("versions").at(0).at("status"), "rejected");
+  EXPECT_EQ(v.at("versions").at(0).at("version"), 2);
+  Reply d = Data("qlrf/gate/deny", R"({"input":{"n":11}})");
+  EXPECT_EQ(d.Json().at("result").as_array().size(), 1u);
+  // An unknown function is a compile error, also 400.
+  Reply c = Put(
+      "gate", Bundle("gate.rego", "package qlrf.gate\n\ndeny contains x if x := no_such_fn(1)\n"));
+  ASSERT_EQ(c.status, 400) << c.body;
+  EXPECT_EQ(std::string(c.Json().at("errors").at(0).at("code").as_string()).rfind("rego_", 0), 0u);
+}
+
+TEST_F(PolicyApi, UploadWhoseTestsFailIsRefusedAndTheEnforcedVersionStays) {
+  ASSERT_EQ(Put("gate", Bundle("gate.rego", kV1)).status, 201);
+  std::string failing =
+      std::string(kV2) + "\ntest_six_allowed if count(deny) == 0 with input as {\"n\": 6}\n";
+  Reply r = Put("gate", Bundle("gate.rego", failing));
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.Json().at("tests").at("failed"), 1);
+  EXPECT_EQ(r.Json().at("tests").at("passed"), 1);
+  EXPECT_EQ(r.Json().at("errors").at(0).at("code"), "test_failed");
+  EXPECT_NE(r.Json().at("errors").at(0).at("message").as_string().find("test_six_allowed"),
+            std::string::npos);
+  Reply d = Data("qlrf/gate/deny", R"({"input":{"n":6}})");
+  EXPECT_EQ(d.Json().at("result"), boost::json::array()) << "version 1 (n > 10) still enforced";
+  // Both attempts are audited.
+  auto audit = Get("/api/v1/audit?limit=10").at("items").as_array();
+  int uploads = 0;
+  int rejects = 0;
+  for (const auto& e : audit) {
+    uploads += e.at("action") == "policy.upload";
+    rejects += e.at("action") == "policy.reject";
+  }
+  EXPECT_EQ(uploads, 1);
+  EXPECT_EQ(rejects, 1);
+}
+
+TEST_F(PolicyApi, ShadowVersionIsLoggedAndCountedButNeverEnforcedUntilPromoted) {
+  ASSERT_EQ(Put("gate", Bundle("gate.rego", kV1)).status, 201);
+  Reply up = Put("gate", Bundle("gate.rego", kV2, "shadow"));
+  ASSERT_EQ(up.status, 201) << up.body;
+  EXPECT_EQ(up.Json().at("bundle").at("status"), "shadow");
+  // n = 7: v1 allows, the shadow v2 would deny.
+  Reply d = Data("qlrf/gate/deny", R"({"input":{"n":7}})");
+  EXPECT_EQ(d.Json().at("result"), boost::json::array());
+  Reply same = Data("qlrf/gate/deny", R"({"input":{"n":1}})");
+  EXPECT_EQ(same.Json().at("result"), boost::json::array());
+  auto shadow = Get("/api/v1/policies/decisions?shadow=true").at("items").as_array();
+  ASSERT_EQ(shadow.size(), 2u);
+  int differing = 0;
+  for (const auto& row : shadow) {
+    EXPECT_EQ(row.at("version"), 2);
+    differing += row.at("differs_from_enforced").as_bool();
+  }
+  EXPECT_EQ(differing, 1);
+  EXPECT_EQ(Metric("qlrf_policy_shadow_differences_total"), 1);
+  EXPECT_EQ(Metric("qlrf_policy_shadow_evaluations_total"), 2);
+  auto list = Get("/api/v1/policies").at("items").as_array();
+  bool found = false;
+  for (const auto& p : list) {
+    if (p.at("name") == "gate") {
+      found = true;
+      EXPECT_EQ(p.at("enforced_version"), 1);
+      EXPECT_EQ(p.at("shadow_version"), 2);
+      EXPECT_FALSE(p.at("builtin").as_bool());
+    }
+  }
+  EXPECT_TRUE(found);
+
+  Reply promoted = Call("POST", "/api/v1/policies/gate/promote", admin_token_);
+  ASSERT_EQ(promoted.status, 200) << promoted.body;
+  EXPECT_EQ(promoted.Json().at("status"), "enforced");
+  EXPECT_EQ(Data("qlrf/gate/deny", R"({"input":{"n":7}})").Json().at("result").as_array().size(),
+            1u);
+  EXPECT_EQ(Call("POST", "/api/v1/policies/gate/promote", admin_token_).status, 404);
+  auto versions = Get("/api/v1/policies/gate").at("versions").as_array();
+  EXPECT_EQ(versions.at(0).at("status"), "enforced");
+  EXPECT_EQ(versions.at(1).at("status"), "superseded");
+}
+
+TEST_F(PolicyApi, UploadedVersionReplacesTheBuiltinOfItsName) {
+  auto builtin = Get("/api/v1/policies/plan_safety");
+  EXPECT_TRUE(builtin.at("policy").at("builtin").as_bool());
+  EXPECT_EQ(builtin.at("policy").at("enforced_version"), 0);
+  EXPECT_FALSE(builtin.at("versions").at(0).at("modules").as_object().empty());
+  Reply r = Put("plan_safety", Bundle("plan.rego", R"(package qlrf.plan_safety
+
+deny contains "no plans today" if true
+
+test_denies if count(deny) == 1
+)"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  Reply d = Data("qlrf/plan_safety/deny", PlanInput(20, true));
+  EXPECT_EQ(d.Json().at("result"), boost::json::array({"no plans today"}));
+  auto v = Get("/api/v1/policies/plan_safety");
+  EXPECT_EQ(v.at("policy").at("enforced_version"), 1);
+  EXPECT_EQ(v.at("versions").as_array().back().at("status"), "superseded");
+  // Fail-closed decide endpoint: the reason comes from the policy.
+  Reply dec = Call("POST", "/api/v1/policies/decide", admin_token_,
+                   R"({"path":"qlrf/plan_safety/deny","input":{}})");
+  ASSERT_EQ(dec.status, 200) << dec.body;
+  EXPECT_TRUE(dec.Json().at("denied").as_bool());
+  EXPECT_EQ(dec.Json().at("reasons").at(0), "no plans today");
+}
+
+TEST_F(PolicyApi, RunawayPolicyReturnsAnErrorInsteadOfHanging) {
+  ASSERT_EQ(Put("spin", Bundle("spin.rego", R"(package qlrf.spin
+
+deny contains "big" if count([1 |
+  some a in input.xs
+  some b in input.xs
+  some c in input.xs
+  a + b + c >= 0
+]) > 0
+
+test_empty_allowed if count(deny) == 0 with input as {"xs": []}
+)"))
+                .status,
+            201);
+  boost::json::array xs;
+  for (int i = 0; i < 300; ++i) xs.emplace_back(i);
+  Reply r = Data("qlrf/spin/deny", json::Serialize(boost::json::object{{"input", {{"xs", xs}}}}));
+  ASSERT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(r.Json().at("code"), "internal_error");
+  EXPECT_EQ(r.Json().at("errors").at(0).at("code"), "eval_cancel_error");
+  // Through the fail-closed decider it is a denial naming the failure; both are logged.
+  Reply dec = Call(
+      "POST", "/api/v1/policies/decide", admin_token_,
+      json::Serialize(boost::json::object{{"path", "qlrf/spin/deny"}, {"input", {{"xs", xs}}}}));
+  ASSERT_EQ(dec.status, 200) << dec.body;
+  EXPECT_TRUE(dec.Json().at("denied").as_bool());
+  EXPECT_FALSE(dec.Json().at("error").as_string().empty());
+  auto log = Get("/api/v1/policies/decisions?policy=spin").at("items").as_array();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_FALSE(log[0].at("error").as_string().empty());
+  EXPECT_TRUE(log[0].at("denied").as_bool());
+}
+
+TEST_F(PolicyApi, BadUploadsAre400AndViewersCannotUpload) {
+  EXPECT_EQ(Put("Bad-Name", Bundle("a.rego", kV1)).status, 400);
+  EXPECT_EQ(Put("gate", R"({"modules":{}})").status, 400);
+  EXPECT_EQ(Put("gate", R"({"modules":{"a.txt":"package x"}})").status, 400);
+  EXPECT_EQ(Put("gate", R"({"modules":{"a.rego":"package qlrf.gate"},"mode":"maybe"})").status,
+            400);
+  EXPECT_EQ(Call("GET", "/api/v1/policies/no_such_policy", admin_token_).status, 404);
+  Reply key = Call("POST", "/api/v1/api-keys", admin_token_, R"({"name":"v","role":"viewer"})");
+  ASSERT_EQ(key.status, 201) << key.body;
+  std::string viewer(key.Json().at("key").as_string());
+  EXPECT_EQ(Call("PUT", "/api/v1/policies/gate", viewer, Bundle("a.rego", kV1)).status, 403);
+  // …but may ask for decisions with its API key, like an OPA client.
+  EXPECT_EQ(Call("POST", "/v1/data/qlrf/plan_safety/deny", viewer, PlanInput(20, true)).status,
+            200);
+}
 }  // namespace
 }  // namespace qlrf::api

@@ -355,14 +355,15 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
   std::string allow;
   const CompiledRoute* path_match = nullptr;  // the most specific pattern matching the path
   for (auto& c : s.compiled) {
-    if (c.segments.size() != parts.size()) {
+    if (c.route.rest_param ? parts.size() < c.segments.size() : c.segments.size() != parts.size()) {
       continue;
     }
     bool ok = true;
-    for (size_t i = 0; i < parts.size() && ok; ++i) {
+    for (size_t i = 0; i < c.segments.size() && ok; ++i) {
       ok = c.segments[i].param ? !parts[i].empty() : c.segments[i].text == parts[i];
       // Less specific patterns than the first match do not apply (nor count for Allow).
-      if (ok && path_match != nullptr && path_match->segments[i].param != c.segments[i].param) {
+      if (ok && path_match != nullptr && i < path_match->segments.size() &&
+          path_match->segments[i].param != c.segments[i].param) {
         ok = false;
       }
     }
@@ -395,10 +396,15 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
     return;
   }
   CompiledRoute& route = *match;
-  for (size_t i = 0; i < parts.size(); ++i) {
+  for (size_t i = 0; i < route.segments.size(); ++i) {
     if (route.segments[i].param) {
-      auto decoded = PercentDecode(parts[i]);
-      params.emplace_back(route.segments[i].text, decoded ? *decoded : std::string(parts[i]));
+      bool rest = route.route.rest_param && i + 1 == route.segments.size();
+      std::string value;
+      for (size_t j = i; j < (rest ? parts.size() : i + 1); ++j) {
+        auto decoded = PercentDecode(parts[j]);
+        value += (j == i ? "" : "/") + (decoded ? *decoded : std::string(parts[j]));
+      }
+      params.emplace_back(route.segments[i].text, std::move(value));
     }
   }
 

@@ -68,6 +68,9 @@ struct Route {
   bool paginated = false;    // adds ?limit=&cursor=
   bool writes = false;       // state-changing: audited by its service
   bool inline_exec = false;  // cheap and non-blocking: runs on the I/O thread
+  // The last path parameter takes the rest of the path, slashes included ("/v1/data/{path}"
+  // matches /v1/data/qlrf/plan_safety/deny with path = "qlrf/plan_safety/deny").
+  bool rest_param = false;
   HandlerFn handler;
 };
 

@@ -10,6 +10,7 @@
 #include "services/identity/identity_service.h"
 #include "services/images/image_service.h"
 #include "services/inventory/inventory_service.h"
+#include "services/policy/policy_service.h"
 #include "services/vulns/vuln_service.h"
 #include "storage/database.h"
 
@@ -19,6 +20,9 @@ std::vector<Route> IdentityRoutes(services::IdentityService& identity);
 std::vector<Route> InventoryRoutes(services::InventoryService& inventory);
 std::vector<Route> ImageRoutes(services::ImageService& images);
 std::vector<Route> VulnRoutes(services::VulnService& vulns);
+// /api/v1/policies… and OPA's REST Data API (/v1/data/{path}), answered by `decider`.
+std::vector<Route> PolicyRoutes(services::PolicyService& policies,
+                                services::PolicyDecider& decider);
 
 // True for request targets that carry SBOM / scanner documents (allowed max_upload_bytes).
 bool IsDocumentUpload(std::string_view target);
