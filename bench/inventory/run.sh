@@ -89,9 +89,10 @@ for _ in $(seq 40); do
 done
 deep="$list${deep_cursor:+&cursor=$deep_cursor}"
 
-p99() {  # path -> "rps p50_ms p99_ms"
+p99() {  # path [extra header] -> "rps p50_ms p99_ms"
   local out
-  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $key" "$base$1")
+  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $key" \
+    ${2:+-H "$2"} "$base$1")
   if echo "$out" | grep -q "Non-2xx"; then echo "bench: non-2xx from $1" >&2; echo "$out" >&2; exit 1; fi
   python3 - "$out" <<'PY'
 import re, sys
@@ -107,12 +108,15 @@ PY
 first=$(p99 "$list")
 deep_r=$(p99 "$deep")
 counts=$(p99 "/api/v1/assets/counts?group_by=environment,platform")
-tree=$(p99 "/api/v1/images/families/bench-10k/lineage-tree")
+# The tree as a browser asks for it (gzip accepted); the plain transfer is printed too.
+tree=$(p99 "/api/v1/images/families/bench-10k/lineage-tree" "Accept-Encoding: gzip")
+tree_plain=$(p99 "/api/v1/images/families/bench-10k/lineage-tree")
 
-python3 - "$N" "$raw_s" "$demo_s" "$first" "$deep_r" "$counts" "$tree" <<'PY'
+python3 - "$N" "$raw_s" "$demo_s" "$first" "$deep_r" "$counts" "$tree" "$tree_plain" <<'PY'
 import sys
 n = int(sys.argv[1]); raw_s = float(sys.argv[2]); demo_s = float(sys.argv[3])
-rows = {k: v.split() for k, v in zip(["first", "deep", "counts", "tree"], sys.argv[4:])}
+rows = {k: v.split() for k, v in zip(["first", "deep", "counts", "tree", "tree_plain"],
+                                     sys.argv[4:])}
 import os
 print(f"bench/inventory  {os.environ.get('BACKEND', 'sqlite')}, {n:,} assets, wrk -t2 -c16")
 print(f"  raw SQLite bulk insert        {raw_s:7.1f} s   {n/raw_s:10,.0f} assets/s  (baseline)")
@@ -121,7 +125,8 @@ print(f"  qlrf demo                    {demo_s:7.1f} s   {n/demo_s:10,.0f} asset
 for key, label, target in [("first", "assets list, 2 filters + sort", 20),
                            ("deep", "same, 20,000 rows deep (cursor)", 20),
                            ("counts", "counts by environment, platform", 50),
-                           ("tree", "lineage tree, 10,000 images", 50)]:
+                           ("tree", "lineage tree, 10,000 images (gzip)", 50),
+                           ("tree_plain", "same, uncompressed (~2 MB)", 50)]:
     rps, p50, p99 = rows[key]
     ok = "ok" if float(p99) <= target else "MISSED"
     print(f"  {label:34s} {float(rps):8,.0f} req/s  p50 {float(p50):7.2f} ms  "

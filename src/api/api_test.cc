@@ -1,6 +1,7 @@
 // The HTTP pipeline end to end through the Dispatcher (no sockets): error shapes, auth, RBAC,
 // rate limits, the tenant-isolation walk over the whole route table, and response contracts.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <boost/json.hpp>
 
@@ -95,8 +96,10 @@ class ApiTest : public ::testing::Test {
     }
     opts.response_observer = [this](const Route& route, const http::Response& resp) {
       auto it = response_schemas_.find(route.method + " " + route.path);
+      bool encoded = false;  // compressed bodies: checked in their plain form
+      for (const auto& h : resp.headers) encoded = encoded || h.name == "Content-Encoding";
       if (resp.status < 200 || resp.status >= 300 || it == response_schemas_.end() ||
-          resp.content_type != "application/json") {
+          resp.content_type != "application/json" || encoded) {
         return;
       }
       auto body = json::Parse(resp.body);
@@ -698,6 +701,43 @@ TEST_F(InventoryApi, LineageRefusesCyclesAndBuildsATree) {
   EXPECT_EQ(promoted[0].at("status"), "testing");
 }
 
+TEST_F(InventoryApi, LineageTreeIsCachedConditionalAndGzipped) {
+  std::string a = NewImage("tree-fam", "1");
+  std::string b = NewImage("tree-fam", "2");
+  std::string path = "/api/v1/images/families/tree-fam/lineage-tree";
+  Reply plain = Call("GET", path, admin_token_);
+  ASSERT_EQ(plain.status, 200);
+  std::string etag = plain.Header("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(plain.Header("Content-Encoding"), "");
+  Reply gz = Call("GET", path, admin_token_, "", "application/json",
+                  {{"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_EQ(gz.Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz.Header("ETag"), etag);
+  // The gzip body inflates to the plain one.
+  z_stream zs{};
+  ASSERT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  std::string out(plain.body.size() + 16, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(gz.body.data());
+  zs.avail_in = static_cast<uInt>(gz.body.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  EXPECT_EQ(out, plain.body);
+  Reply same = Call("GET", path, admin_token_, "", "application/json", {{"If-None-Match", etag}});
+  EXPECT_EQ(same.status, 304);
+  EXPECT_TRUE(same.body.empty());
+  // A lineage change makes a new version of the tree.
+  Post("/api/v1/images/" + b + "/lineage/parents",
+       R"({"parent_id":")" + a + R"(","relation":"patched_from"})");
+  Reply changed = Call("GET", path, admin_token_, "", "application/json", {{"If-None-Match", etag}});
+  EXPECT_EQ(changed.status, 200);
+  EXPECT_NE(changed.Header("ETag"), etag);
+}
+
 TEST_F(InventoryApi, BuildsKeepSlsaProvenanceAndRejectOtherDocuments) {
   std::string id = NewImage("windows-2022", "2026.11");
   std::string statement = R"({"provenance":{"_type":"https://in-toto.io/Statement/v1",
@@ -1134,6 +1174,13 @@ TEST_F(PolicyApi, BuiltinPlanSafetyAnswersTheDataApiAndEveryDecisionIsLogged) {
   EXPECT_EQ(
       Get("/api/v1/policies/decisions?since=2030-01-01T00:00:00Z").at("items").as_array().size(),
       0u);
+  // The clock stands at 2026-01-01T00:00:00Z: a bound without fractions still includes it.
+  EXPECT_EQ(Get("/api/v1/policies/decisions?since=2026-01-01T00:00:00Z")
+                .at("items")
+                .as_array()
+                .size(),
+            2u);
+  EXPECT_EQ(Call("GET", "/api/v1/policies/decisions?since=yesterday", admin_token_).status, 400);
   auto page = Get("/api/v1/policies/decisions?limit=1");
   ASSERT_TRUE(page.at("next_cursor").is_string());
   auto next = Get("/api/v1/policies/decisions?limit=1&cursor=" +

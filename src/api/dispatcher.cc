@@ -418,7 +418,7 @@ void Dispatcher::Handle(http::Request&& request, http::Responder respond) {
       out.headers = std::move(result->headers);
       if (!result->raw_body.empty()) {
         out.body = std::move(result->raw_body);
-      } else if (out.status != 204) {
+      } else if (out.status != 204 && out.status != 304) {
         out.body = json::Serialize(result->body);
       }
     } else {

@@ -8,6 +8,8 @@
 #include "api/handler_util.h"
 #include "api/render.h"
 #include "api/routes.h"
+#include "common/crypto.h"
+#include "common/gzip.h"
 #include "common/json.h"
 
 namespace qlrf::api {
@@ -71,29 +73,35 @@ const char* const kDeployments = R"({"type":"object","required":["image_id","tot
  "properties":{"image_id":{"type":"string"},"total":{"type":"integer"},
   "groups":{"type":"array","items":{"type":"object","required":["site_id","site_name","environment","assets","running"]}}}})";
 
-// Rendered lineage trees by (org, family), valid while the family's generation is unchanged.
-// Thread-safe.
+// Rendered lineage trees by (org, family), plain and gzipped, with their ETag; valid while the
+// family's generation is unchanged. Thread-safe.
 class TreeCache {
  public:
-  std::shared_ptr<const std::string> Get(const std::string& key, int64_t generation) {
+  struct Entry {
+    int64_t generation = 0;
+    std::string plain;
+    std::string gzip;
+    std::string etag;
+  };
+  std::shared_ptr<const Entry> Get(const std::string& key, int64_t generation) {
     std::lock_guard lock(mu_);
     auto it = entries_.find(key);
-    if (it == entries_.end() || it->second.first != generation) {
+    if (it == entries_.end() || it->second->generation != generation) {
       return nullptr;
     }
-    return it->second.second;
+    return it->second;
   }
-  void Put(const std::string& key, int64_t generation, std::shared_ptr<const std::string> body) {
+  void Put(const std::string& key, std::shared_ptr<const Entry> entry) {
     std::lock_guard lock(mu_);
     if (entries_.size() >= 512) {
       entries_.clear();  // bounded; a miss costs one rebuild
     }
-    entries_[key] = {generation, std::move(body)};
+    entries_[key] = std::move(entry);
   }
 
  private:
   std::mutex mu_;
-  std::unordered_map<std::string, std::pair<int64_t, std::shared_ptr<const std::string>>> entries_;
+  std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_;
 };
 
 boost::json::value Related(const storage::LineageEdge& e, const storage::Image& m) {
@@ -169,18 +177,37 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
          std::string family(r.Param("family"));
          QLRF_ASSIGN_OR_RETURN(int64_t generation, img.FamilyGeneration(r.ctx, family));
          std::string key = r.ctx.principal.org_id + "/" + family;
-         auto body = cache->Get(key, generation);
-         if (!body) {
+         auto entry = cache->Get(key, generation);
+         if (!entry) {
            QLRF_ASSIGN_OR_RETURN(auto nodes, img.FamilyTree(r.ctx, family));
            boost::json::array out;
            out.reserve(nodes.size());
            for (const auto& n : nodes) out.push_back(TreeNodeJson(n));
-           body = std::make_shared<const std::string>(
-               json::Serialize(boost::json::object{{"family", family}, {"nodes", std::move(out)}}));
-           cache->Put(key, generation, body);
+           auto e = std::make_shared<TreeCache::Entry>();
+           e->generation = generation;
+           e->plain =
+               json::Serialize(boost::json::object{{"family", family}, {"nodes", std::move(out)}});
+           e->gzip = Gzip(e->plain, 6);  // once per generation; served to every gzip client
+           e->etag = "\"" + crypto::Sha256Hex(key).substr(0, 16) + "-" +
+                     std::to_string(generation) + "\"";
+           cache->Put(key, e);
+           entry = std::move(e);
          }
+         // Conditional and compressed: a 10,000-image tree is ~2 MB of JSON, ~10% gzipped.
          ApiResponse resp;
-         resp.raw_body = *body;
+         resp.headers.push_back({"ETag", entry->etag});
+         resp.headers.push_back({"Vary", "Accept-Encoding"});
+         resp.headers.push_back({"Cache-Control", "private, no-cache"});
+         if (r.http->HeaderValue("If-None-Match") == entry->etag) {
+           resp.status = 304;
+           return resp;
+         }
+         if (AcceptsGzip(r.http->HeaderValue("Accept-Encoding"))) {
+           resp.raw_body = entry->gzip;
+           resp.headers.push_back({"Content-Encoding", "gzip"});
+         } else {
+           resp.raw_body = entry->plain;
+         }
          return resp;
        }});
   add({.method = "GET",

@@ -1,10 +1,12 @@
 // Tests for error formatting, JSON parsing positions, encodings, time and ids.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <boost/json.hpp>
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/gzip.h"
 #include "common/json.h"
 #include "common/random.h"
 
@@ -101,4 +103,38 @@ TEST(Ids, SeededRandomIsReproducible) {
 }
 
 }  // namespace
+TEST(Gzip, RoundTripsThroughZlib) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "{\"image_id\":\"" + std::to_string(i) + "\"},";
+  std::string gz = Gzip(text, 1);
+  ASSERT_GT(gz.size(), 18u);
+  EXPECT_EQ(static_cast<unsigned char>(gz[0]), 0x1f);  // gzip magic
+  EXPECT_EQ(static_cast<unsigned char>(gz[1]), 0x8b);
+  EXPECT_LT(gz.size(), text.size() / 4);
+  z_stream zs{};
+  ASSERT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  std::string out(text.size(), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(gz.data());
+  zs.avail_in = static_cast<uInt>(gz.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  inflateEnd(&zs);
+  EXPECT_EQ(out, text);
+  EXPECT_EQ(Gzip("").size() > 0, true);
+}
+
+TEST(Gzip, AcceptEncodingNegotiation) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, gzip;q=0.5"));
+  EXPECT_TRUE(AcceptsGzip("br, GZIP"));
+  EXPECT_TRUE(AcceptsGzip("*"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  EXPECT_FALSE(AcceptsGzip("br, deflate"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0.000, *"));
+  EXPECT_FALSE(AcceptsGzip("gzipx"));
+  EXPECT_TRUE(AcceptsGzip("*;q=1, gzip;q=0.0001"));
+}
+
 }  // namespace qlrf
