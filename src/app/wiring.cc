@@ -26,6 +26,7 @@
 #include "services/identity/identity_service.h"
 #include "services/identity/oidc.h"
 #include "services/identity/session_tokens.h"
+#include "services/policy/policy_service.h"
 #include "storage/identity_store.h"
 #include "storage/migrations.h"
 #include "storage/postgres/postgres_database.h"
@@ -217,10 +218,29 @@ int Serve(const Config& config, const ServeOptions& options) {
   std::string openapi;
   ops.openapi = [&openapi]() -> const std::string& { return openapi; };
 
+  // Policy decisions: the embedded engine, or a remote OPA-compatible server (fail closed).
+  services::PolicyServiceOptions policy_options;
+  policy_options.timeout = std::chrono::milliseconds(config.policy_timeout_ms);
+  policy_options.max_steps = static_cast<uint64_t>(config.policy_max_steps);
+  services::PolicyService policies(database, auditor, clock, random, metrics, policy_options);
+  std::unique_ptr<CurlHttpClient> opa_http;
+  std::unique_ptr<services::PolicyDecider> decider;
+  if (!config.opa_url.empty()) {
+    opa_http = std::make_unique<CurlHttpClient>();
+    decider = std::make_unique<services::RemotePolicyDecider>(
+        *opa_http, policies, clock, random,
+        services::RemotePolicyOptions{config.opa_url, config.opa_token,
+                                      std::chrono::milliseconds(config.opa_timeout_ms)});
+    log::Info("remote policy decisions", {{"opa_url", config.opa_url}});
+  } else {
+    decider = std::make_unique<services::EmbeddedPolicyDecider>(policies);
+  }
+
   std::vector<api::Route> routes = api::IdentityRoutes(identity);
   for (auto& r : api::InventoryRoutes(inventory)) routes.push_back(std::move(r));
   for (auto& r : api::ImageRoutes(images)) routes.push_back(std::move(r));
   for (auto& r : api::VulnRoutes(vulns)) routes.push_back(std::move(r));
+  for (auto& r : api::PolicyRoutes(policies, *decider)) routes.push_back(std::move(r));
   for (auto& r : api::OpsRoutes(ops)) {
     routes.push_back(std::move(r));
   }

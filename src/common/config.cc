@@ -105,6 +105,13 @@ const std::vector<Setting>& Settings() {
       {"RF_HTTP_THREADS", IntSetter(&Config::http_threads, "RF_HTTP_THREADS", 0, 256)},
       {"RF_LOG_LEVEL",
        OneOf(&Config::log_level, "RF_LOG_LEVEL", {"debug", "info", "warn", "error"})},
+      {"RF_POLICY_TIMEOUT_MS",
+       IntSetter(&Config::policy_timeout_ms, "RF_POLICY_TIMEOUT_MS", 1, 60000)},
+      {"RF_POLICY_MAX_STEPS",
+       IntSetter(&Config::policy_max_steps, "RF_POLICY_MAX_STEPS", 1000, int64_t{1} << 40)},
+      {"RF_OPA_URL", StrSetter(&Config::opa_url)},
+      {"RF_OPA_TOKEN", StrSetter(&Config::opa_token)},
+      {"RF_OPA_TIMEOUT_MS", IntSetter(&Config::opa_timeout_ms, "RF_OPA_TIMEOUT_MS", 1, 60000)},
       {"RF_ACCESS_LOG",
        [](Config& c, const std::string& v) -> Status {
          if (v != "true" && v != "false" && v != "1" && v != "0") {
@@ -240,6 +247,10 @@ std::vector<std::string> ValidateConfig(const Config& c) {
   if (!c.oidc_issuer.empty() && c.oidc_issuer.rfind("https://", 0) != 0 &&
       c.oidc_issuer.rfind("http://", 0) != 0) {
     problems.push_back("RF_OIDC_ISSUER must be an http(s) URL");
+  }
+  if (!c.opa_url.empty() && c.opa_url.rfind("https://", 0) != 0 &&
+      c.opa_url.rfind("http://", 0) != 0) {
+    problems.push_back("RF_OPA_URL must be an http(s) URL");
   }
   if (c.production()) {
     if (sqlite) {

@@ -45,6 +45,13 @@ struct Config {
   std::string log_level = "info";        // RF_LOG_LEVEL: debug | info | warn | error
   bool access_log = true;                // RF_ACCESS_LOG
 
+  // Policy decisions: embedded evaluation limits, or a remote OPA-compatible server.
+  int policy_timeout_ms = 100;         // RF_POLICY_TIMEOUT_MS: deadline per decision
+  int64_t policy_max_steps = 1000000;  // RF_POLICY_MAX_STEPS: expressions per decision
+  std::string opa_url;                 // RF_OPA_URL: decisions go to {url}/v1/data/… when set
+  std::string opa_token;               // RF_OPA_TOKEN: bearer token for that server
+  int opa_timeout_ms = 500;            // RF_OPA_TIMEOUT_MS: then the decision fails closed
+
   std::string config_file;  // RF_CONFIG or --config
 
   std::string ListenHost() const;
