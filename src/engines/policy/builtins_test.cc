@@ -227,6 +227,14 @@ const Row kEncoding[] = {
     {"io.jwt.decode(\"eyJhbGciOiJIUzI1NiIsImN0eSI6IkpXVCJ9."
      "ZXlKaGJHY2lPaUpJVXpJMU5pSjkuZXlKemRXSWlPaUo0SW4wLnE4MA.zz8\")",
      "[{\"alg\": \"HS256\"}, {\"sub\": \"x\"}, \"abcd\"]"},
+    // Nested twice, the inner token JSON-encoded as a string.
+    {"io.jwt.decode(\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImN0eSI6IkpXVCJ9."
+     "ImV5SmhiR2NpT2lKSVV6STFOaUlzSW5SNWNDSTZJa3BYVkNJc0ltTjBlU0k2SWtwWFZDSjkuSW1WNVNtaGlSMk5w"
+     "VDJsS1NWVjZTVEZPYVVselNXNVNOV05EU1RaSmEzQllWa05LT1M1bGVVcDZaRmRKYVU5cFNYZEphWGRwWVZoT2Vr"
+     "bHFiMmxpTTBKb1NXNHdMbGh0Vm05TWIwaEpNM0I0VFhSTlQxOVhVazlPVFZOS2VrZFZSRkE1Y0VScWVUaEtjREJm"
+     "ZEdSU1dGa2kuOFcwcXg0bUx4c2xtWmw3d0VNVVdCeEg3dFNUM1hzRXVXWHhlc1hxRm5SSSI."
+     "U8rwnGAJ-bJoGrAYKEzNtbJQWd3x1eW0Y25nLKHDCgo\")[1]",
+     "{\"iss\": \"opa\", \"sub\": \"0\"}"},
     {"uuid.parse(\"4c6b3a43-2d63-4ec1-9c3a-4e0c4e1d2f3a\")",
      "{\"variant\": \"RFC4122\", \"version\": 4}"},
     {"uuid.parse(\"nope\")", nullptr},
@@ -303,6 +311,8 @@ struct ErrorRow {
 
 const ErrorRow kErrors[] = {
     {"1 / 0", "eval_builtin_error", "div: divide by zero"},
+    {"io.jwt.decode(\"eyJhbGciOiJIUzI1NiIsImVuYyI6ImJsYWgifQ.e30.AA\")", "eval_builtin_error",
+     "io.jwt.decode: JWT is a JWE object, which is not supported"},
     {"strings.split_n(\"a.b\", \".\", 1.5)", "eval_type_error",
      "strings.split_n: operand 3 must be integer number but got floating-point number"},
     {"time.clock([0, \"Nowhere/City\"])", "eval_builtin_error",

@@ -683,6 +683,9 @@ Result<Jwt> DecodeJwt(std::string_view fn, const std::string& token, int depth =
   QLRF_ASSIGN_OR_RETURN(auto payload, DecodeBase64Any(fn, token.substr(d1 + 1, d2 - d1 - 1), true));
   QLRF_ASSIGN_OR_RETURN(jwt.signature, DecodeBase64Any(fn, token.substr(d2 + 1), true));
   auto h = json::Parse(header);
+  if (h && h->is_object() && h->get_object().contains("enc")) {
+    return Fail(BuiltinError(fn, "JWT is a JWE object, which is not supported"));
+  }
   if (h && h->is_object()) {
     const auto* cty = h->get_object().if_contains("cty");
     if (cty != nullptr && cty->is_string()) {
@@ -692,6 +695,11 @@ Result<Jwt> DecodeJwt(std::string_view fn, const std::string& token, int depth =
       if (type == "JWT") {
         if (depth >= kMaxJwtNesting) {
           return Fail(BuiltinError(fn, "JWT nested too deeply"));
+        }
+        // The inner token is the payload itself or, JSON-encoded, a string.
+        auto quoted = json::Parse(payload);
+        if (quoted && quoted->is_string()) {
+          return DecodeJwt(fn, std::string(quoted->get_string()), depth + 1);
         }
         return DecodeJwt(fn, payload, depth + 1);
       }
