@@ -597,13 +597,17 @@ Result<PolicyVersions> PolicyService::Versions(const RequestContext& ctx, std::s
 Result<storage::Page<storage::PolicyDecisionRow>> PolicyService::Decisions(
     const RequestContext& ctx, const storage::DecisionFilter& filter,
     const storage::PageRequest& page) {
-  if (filter.since) {
-    QLRF_TRY(ParseTime(*filter.since).map_error([](Error e) {
-      return std::move(e).With("field", "since");
-    }));
+  storage::DecisionFilter f = filter;
+  if (f.since) {
+    // Stored times are FormatTime's; compare like with like ("…03Z" vs "…03.000Z").
+    auto t = ParseTime(*f.since);
+    if (!t) {
+      return Fail(FieldError("since", "must be an RFC 3339 time: " + t.error().message));
+    }
+    f.since = FormatTime(*t);
   }
   return storage::WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) {
-    return PolicyStore::ListDecisions(tx, filter, page);
+    return PolicyStore::ListDecisions(tx, f, page);
   });
 }
 
