@@ -311,6 +311,10 @@ struct ErrorRow {
 
 const ErrorRow kErrors[] = {
     {"1 / 0", "eval_builtin_error", "div: divide by zero"},
+    {"io.jwt.decode(\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwIiwia/XNzIjoib3BhIn0.AA\")",
+     "eval_builtin_error",
+     "io.jwt.decode: JWT payload had invalid encoding: illegal base64 data at input byte 17"},
+    {"base64url.decode(\"a+b/\")", "eval_builtin_error", "illegal base64 data at input byte 1"},
     {"io.jwt.decode(\"eyJhbGciOiJIUzI1NiIsImVuYyI6ImJsYWgifQ.e30.AA\")", "eval_builtin_error",
      "io.jwt.decode: JWT is a JWE object, which is not supported"},
     {"strings.split_n(\"a.b\", \".\", 1.5)", "eval_type_error",

@@ -588,7 +588,26 @@ Result<Value> Base64Encode(Args a, BuiltinContext& /*ctx*/) {
   return Value::String(crypto::Base64Encode(Bytes(a[0].AsString())));
 }
 
+// Where Go's decoder would stop: the first byte outside the alphabet (or padding that is not
+// at the end), as "illegal base64 data at input byte N"; empty when every byte is valid.
+std::string IllegalBase64Byte(std::string_view text, bool url) {
+  size_t end = text.find_last_not_of('=');
+  end = end == std::string_view::npos ? 0 : end + 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    bool ok = std::isalnum(c) != 0 || (url ? (c == '-' || c == '_') : (c == '+' || c == '/')) ||
+              (c == '=' && i >= end);
+    if (!ok) {
+      return "illegal base64 data at input byte " + std::to_string(i);
+    }
+  }
+  return {};
+}
+
 Result<std::string> DecodeBase64Any(std::string_view fn, std::string text, bool url) {
+  if (std::string bad = IllegalBase64Byte(text, url); !bad.empty()) {
+    return Fail(BuiltinError(fn, bad));
+  }
   if (url) {
     for (char& c : text) {
       if (c == '-') {
@@ -679,9 +698,19 @@ Result<Jwt> DecodeJwt(std::string_view fn, const std::string& token, int depth =
   }
   Jwt jwt;
   jwt.signing_input = token.substr(0, d2);
-  QLRF_ASSIGN_OR_RETURN(auto header, DecodeBase64Any(fn, token.substr(0, d1), true));
-  QLRF_ASSIGN_OR_RETURN(auto payload, DecodeBase64Any(fn, token.substr(d1 + 1, d2 - d1 - 1), true));
-  QLRF_ASSIGN_OR_RETURN(jwt.signature, DecodeBase64Any(fn, token.substr(d2 + 1), true));
+  // Each part's decoding error is named as OPA names it.
+  auto part = [&](std::string_view what, std::string text) -> Result<std::string> {
+    std::string bad = IllegalBase64Byte(text, true);
+    auto decoded = bad.empty() ? DecodeBase64Any(fn, std::move(text), true) : Result<std::string>();
+    if (!bad.empty() || !decoded) {
+      return Fail(BuiltinError(fn, "JWT " + std::string(what) + " had invalid encoding: " +
+                                       (bad.empty() ? "illegal base64 data" : bad)));
+    }
+    return decoded;
+  };
+  QLRF_ASSIGN_OR_RETURN(auto header, part("header", token.substr(0, d1)));
+  QLRF_ASSIGN_OR_RETURN(auto payload, part("payload", token.substr(d1 + 1, d2 - d1 - 1)));
+  QLRF_ASSIGN_OR_RETURN(jwt.signature, part("signature", token.substr(d2 + 1)));
   auto h = json::Parse(header);
   if (h && h->is_object() && h->get_object().contains("enc")) {
     return Fail(BuiltinError(fn, "JWT is a JWE object, which is not supported"));
