@@ -991,7 +991,10 @@ class Evaluator::Impl {
             if (!result.IsDefined()) {
               result = v;
             } else if (Compare(result, v) != 0) {
-              return Raise(kConflictError, "complete rules must not produce multiple outputs",
+              // OPA's classic wording, then its newer one naming the rule.
+              return Raise(kConflictError,
+                           "complete rules must not produce multiple outputs: rule " +
+                               node->path_text + " produced conflicting values",
                            r->loc, r->module);
             }
             return Step::kOk;
@@ -1220,8 +1223,10 @@ class Evaluator::Impl {
                 result = v;
               } else if (Compare(result, v) != 0) {
                 return Raise(kConflictError,
-                             "functions must not produce multiple outputs for same inputs", r->loc,
-                             r->module);
+                             "functions must not produce multiple outputs for same inputs: "
+                             "function " +
+                                 fn->path_text + " produced conflicting values for the same inputs",
+                             r->loc, r->module);
               }
               return Step::kOk;
             });
