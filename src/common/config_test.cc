@@ -58,6 +58,34 @@ TEST(Config, BadValuesNameTheVariable) {
   }
 }
 
+TEST(Config, PolicySettingsHaveDefaultsAndBounds) {
+  auto d = LoadConfig(MapEnv(Vars{}), std::nullopt);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->policy_timeout_ms, 100);
+  EXPECT_EQ(d->opa_timeout_ms, 500);
+  EXPECT_TRUE(d->opa_url.empty());
+  auto c = LoadConfig(MapEnv(Vars{{"RF_OPA_URL", "http://opa:8181"},
+                                  {"RF_OPA_TIMEOUT_MS", "250"},
+                                  {"RF_POLICY_TIMEOUT_MS", "20"},
+                                  {"RF_POLICY_MAX_STEPS", "50000"}}),
+                      std::nullopt);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->opa_url, "http://opa:8181");
+  EXPECT_EQ(c->opa_timeout_ms, 250);
+  EXPECT_EQ(c->policy_timeout_ms, 20);
+  EXPECT_EQ(c->policy_max_steps, 50000);
+  EXPECT_TRUE(ValidateConfig(*c).empty());
+  for (auto [k, v] : {std::pair{"RF_OPA_TIMEOUT_MS", "0"}, std::pair{"RF_POLICY_TIMEOUT_MS", "x"},
+                      std::pair{"RF_POLICY_MAX_STEPS", "10"}}) {
+    auto bad = LoadConfig(MapEnv(Vars{{k, v}}), std::nullopt);
+    ASSERT_FALSE(bad) << k;
+    EXPECT_EQ(bad.error().Detail("field"), k);
+  }
+  auto ftp = LoadConfig(MapEnv(Vars{{"RF_OPA_URL", "ftp://opa"}}), std::nullopt);
+  ASSERT_TRUE(ftp);
+  EXPECT_TRUE(Has(ValidateConfig(*ftp), "RF_OPA_URL must be an http(s) URL"));
+}
+
 TEST(Config, ProductionRefusesSqliteNoIdpAndDefaultSecrets) {
   auto c = LoadConfig(MapEnv(Vars{{"RF_ENV", "production"}, {"RF_SESSION_SECRET", "changeme"}}),
                       std::nullopt);
