@@ -345,6 +345,19 @@ TEST(Limits, DeepCallChainsFailInsteadOfOverflowingTheStack) {
   EXPECT_EQ(DescribeError(r.error()).message, "evaluation nested too deeply");
 }
 
+TEST(Limits, LongRuleChainsCompileWithoutDeepRecursion) {
+  // The recursion check walks the rule graph with its own stack, not the native one.
+  std::string module = "package p\nr0 := 0\n";
+  for (int i = 1; i < 50000; ++i) {
+    module += "r" + std::to_string(i) + " := r" + std::to_string(i - 1) + "\n";
+  }
+  PolicySet set = MustCompile({module});
+  auto r = set.Eval("data.p.r49999", nullptr);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(DescribeError(r.error()).message, "evaluation nested too deeply");
+  EXPECT_EQ(Eval(set, "data.p.r100"), bj::value(0));
+}
+
 TEST(Limits, OverlongBodiesAreRejectedByTheParser) {
   std::string module = "package p\np if {\n";
   for (int i = 0; i < 2001; ++i) {

@@ -567,7 +567,9 @@ class Summary : public ::testing::Environment {
     // when the whole suite ran (not under a --gtest_filter).
     double pass_rate = pass + fail == 0 ? 0.0 : static_cast<double>(pass) / (pass + fail);
     double skip_rate = total == 0 ? 1.0 : static_cast<double>(skip) / total;
-    if (static_cast<size_t>(total) == Cases().size()) {
+    if (Cases().empty()) {
+      ADD_FAILURE() << "no conformance cases found in " << SuiteDir();
+    } else if (static_cast<size_t>(total) == Cases().size()) {
       EXPECT_GE(pass_rate, 0.95) << "conformance pass rate fell below 95%";
       EXPECT_LT(skip_rate, 0.20) << "20% or more of the conformance cases are skipped";
     }

@@ -1423,9 +1423,8 @@ class RecursionCheck {
       deps_[n] = std::move(deps);
     }
     std::map<const RuleNode*, int> color;
-    std::vector<const RuleNode*> stack;
     for (const RuleNode* n : all) {
-      QLRF_TRY(Visit(n, color, stack));
+      QLRF_TRY(Visit(n, color));
     }
     return Ok();
   }
@@ -1526,30 +1525,46 @@ class RecursionCheck {
     }
   }
 
-  Status Visit(const RuleNode* n, std::map<const RuleNode*, int>& color,
-               std::vector<const RuleNode*>& stack) {
-    int& c = color[n];
-    if (c == 2) {
+  // Depth-first search over the dependency graph with an explicit stack: a chain of thousands
+  // of rules must not exhaust the native stack. 0 unvisited, 1 on the path, 2 done.
+  Status Visit(const RuleNode* root, std::map<const RuleNode*, int>& color) {
+    if (color[root] != 0) {
       return Ok();
     }
-    if (c == 1) {
-      auto it = std::find(stack.begin(), stack.end(), n);
-      std::string cycle;
-      for (auto s = it; s != stack.end(); ++s) {
-        cycle += (*s)->path_text + " -> ";
+    struct Step {
+      const RuleNode* node;
+      std::set<const RuleNode*>::const_iterator next;
+    };
+    std::vector<Step> path;
+    color[root] = 1;
+    path.push_back({root, deps_[root].begin()});
+    while (!path.empty()) {
+      Step& top = path.back();
+      if (top.next == deps_[top.node].end()) {
+        color[top.node] = 2;
+        path.pop_back();
+        continue;
       }
-      cycle += n->path_text;
-      const Rule* r = !n->rules.empty() ? n->rules[0] : n->default_rule;
-      return Fail(RegoError(kRecursionError, "rule " + n->path_text + " is recursive: " + cycle,
-                            r->module->file, r->loc.row, r->loc.col));
+      const RuleNode* d = *top.next++;
+      int& c = color[d];
+      if (c == 2) {
+        continue;
+      }
+      if (c == 1) {
+        auto it =
+            std::find_if(path.begin(), path.end(), [&](const Step& s) { return s.node == d; });
+        std::string cycle;
+        for (auto s = it; s != path.end(); ++s) {
+          cycle += s->node->path_text + " -> ";
+        }
+        cycle += d->path_text;
+        const Rule* r = !d->rules.empty() ? d->rules[0] : d->default_rule;
+        return Fail(RegoError(kRecursionError, "rule " + d->path_text + " is recursive: " + cycle,
+                              r->module->file, r->loc.row, r->loc.col));
+      }
+      c = 1;
+      path.push_back({d, deps_[d].begin()});  // `top` is not used past this point
     }
-    c = 1;
-    stack.push_back(n);
-    for (const RuleNode* d : deps_[n]) {
-      QLRF_TRY(Visit(d, color, stack));
-    }
-    stack.pop_back();
-    color[n] = 2;
     return Ok();
   }
 
