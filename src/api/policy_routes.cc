@@ -403,6 +403,9 @@ std::vector<Route> PolicyRoutes(services::PolicyService& policies,
        .response_schema = kDataResponse,
        .example =
            R"({"input":{"task":{"environment":"production"},"plan":{"total_targets":10,"phases":[{"name":"all","targets":10}]}}})",
+       // Documents the body; the handler parses it (any content type, empty = no input), so
+       // that a body that is not JSON gets OPA's error shape.
+       .raw_content_types = {"application/json"},
        .query = {{"pretty", "boolean", "accepted for OPA compatibility", {}},
                  {"metrics", "boolean", "accepted for OPA compatibility", {}}},
        .rest_param = true,
