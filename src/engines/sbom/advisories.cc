@@ -405,9 +405,7 @@ Result<bool> InRange(versions::Ecosystem eco, const OsvRange& range, std::string
     QLRF_ASSIGN_OR_RETURN(int c, compare(version, b.version));
     if (b.kind == Bound::kIntroduced && c >= 0) {
       affected = true;
-    } else if (b.kind == Bound::kFixed && c >= 0) {
-      affected = false;
-    } else if (b.kind == Bound::kLastAffected && c > 0) {
+    } else if ((b.kind == Bound::kFixed && c >= 0) || (b.kind == Bound::kLastAffected && c > 0)) {
       affected = false;
     }
   }
@@ -446,7 +444,7 @@ Result<EpssFile> ParseEpssCsv(std::string_view bytes) {
   size_t line_no = 0;
   size_t pos = 0;
   bool header = false;
-  auto fail = [&](std::string message) {
+  auto fail = [&](const std::string& message) {
     return Fail(InvalidArgument("epss: " + message + " at line " + std::to_string(line_no))
                     .With("format", "epss")
                     .With("field", "line " + std::to_string(line_no))

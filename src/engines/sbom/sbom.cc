@@ -46,9 +46,9 @@ std::string_view DisplayName(Format format) {
   return "unknown";
 }
 
-Error FormatError(std::string_view format, std::string message, std::string pointer,
+Error FormatError(std::string_view format, const std::string& message, std::string pointer,
                   int64_t offset) {
-  return internal::FailureToError(format, std::move(message), std::move(pointer), offset);
+  return internal::FailureToError(format, message, std::move(pointer), offset);
 }
 
 // Decides the format from the top-level keys, reading as few of them as it can. Leaves the

@@ -159,7 +159,7 @@ size_t Visit(od::value v) {
   return n;
 }
 
-void BM_Raw(benchmark::State& state, int which) {
+void RawOnDemand(benchmark::State& state, int which) {
   const std::string& bytes = Input(which);
   for (auto _ : state) {
     simdjson::padded_string padded{std::string_view(bytes)};
@@ -176,7 +176,7 @@ void BM_Raw(benchmark::State& state, int which) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
 }
 
-void BM_Ours(benchmark::State& state, int which) {
+void ParseDocument(benchmark::State& state, int which) {
   const std::string& bytes = Input(which);
   size_t components = 0;
   for (auto _ : state) {
@@ -227,8 +227,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   for (int i = 0; i < 3; ++i) {
-    benchmark::RegisterBenchmark((std::string("BM_Raw/") + kNames[i]).c_str(), BM_Raw, i);
-    benchmark::RegisterBenchmark((std::string("BM_Ours/") + kNames[i]).c_str(), BM_Ours, i);
+    benchmark::RegisterBenchmark((std::string("BM_Raw/") + kNames[i]).c_str(), RawOnDemand, i);
+    benchmark::RegisterBenchmark((std::string("BM_Ours/") + kNames[i]).c_str(), ParseDocument, i);
   }
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;

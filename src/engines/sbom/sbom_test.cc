@@ -408,7 +408,7 @@ void ExpectEveryTruncationFails(const std::string& bytes, size_t stride) {
 TEST(BadInput, TruncatedAtEveryOffset) {
   ExpectEveryTruncationFails(std::string(kTrivy), 1);
   ExpectEveryTruncationFails(std::string(kCycloneDx), 1);
-  const fs::path root = Conformance();
+  const fs::path& root = Conformance();
   for (const char* file :
        {"scanners/trivy/trivy-integration_npm.json", "scanners/grype/defectdojo_fix_available.json",
         "sbom/real-world/cyclonedx/trivy_pom_cdx1.7.json",

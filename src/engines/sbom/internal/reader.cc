@@ -166,7 +166,7 @@ void CheckAtEnd(Reader& reader, od::document& document) {
   }
 }
 
-Error FailureToError(std::string_view format, std::string message, std::string pointer,
+Error FailureToError(std::string_view format, const std::string& message, std::string pointer,
                      int64_t offset) {
   std::string text = std::string(format.empty() ? "json" : format) + ": " + message;
   if (!pointer.empty()) {

@@ -180,7 +180,7 @@ class Reader {
 void CheckAtEnd(Reader& reader, od::document& document);
 
 // InvalidArgument {"format", "field": pointer, "offset"} with a message naming both.
-Error FailureToError(std::string_view format, std::string message, std::string pointer,
+Error FailureToError(std::string_view format, const std::string& message, std::string pointer,
                      int64_t offset);
 
 // Runs `body(reader, document)` over `bytes` (copied once into simdjson's padded buffer) and
