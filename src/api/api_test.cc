@@ -1175,11 +1175,9 @@ TEST_F(PolicyApi, BuiltinPlanSafetyAnswersTheDataApiAndEveryDecisionIsLogged) {
       Get("/api/v1/policies/decisions?since=2030-01-01T00:00:00Z").at("items").as_array().size(),
       0u);
   // The clock stands at 2026-01-01T00:00:00Z: a bound without fractions still includes it.
-  EXPECT_EQ(Get("/api/v1/policies/decisions?since=2026-01-01T00:00:00Z")
-                .at("items")
-                .as_array()
-                .size(),
-            2u);
+  EXPECT_EQ(
+      Get("/api/v1/policies/decisions?since=2026-01-01T00:00:00Z").at("items").as_array().size(),
+      2u);
   EXPECT_EQ(Call("GET", "/api/v1/policies/decisions?since=yesterday", admin_token_).status, 400);
   auto page = Get("/api/v1/policies/decisions?limit=1");
   ASSERT_TRUE(page.at("next_cursor").is_string());
@@ -1337,6 +1335,40 @@ test_denies if count(deny) == 1
   ASSERT_EQ(dec.status, 200) << dec.body;
   EXPECT_TRUE(dec.Json().at("denied").as_bool());
   EXPECT_EQ(dec.Json().at("reasons").at(0), "no plans today");
+}
+
+TEST_F(PolicyApi, BundleDataIsVisibleToItsRulesAndListsPageByName) {
+  boost::json::object modules;
+  modules["limits.rego"] = R"(package qlrf.limits
+
+deny contains "over the limit" if input.n > data.qlrf.limits.max
+
+test_limit_from_data if deny with input as {"n": 4}
+)";
+  Reply r =
+      Put("limits", json::Serialize(boost::json::object{
+                        {"modules", modules}, {"data", {{"qlrf", {{"limits", {{"max", 3}}}}}}}}));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.Json().at("bundle").at("data").at("qlrf").at("limits").at("max"), 3);
+  EXPECT_EQ(Data("qlrf/limits/deny", R"({"input":{"n":4}})").Json().at("result").as_array().size(),
+            1u);
+  EXPECT_EQ(Data("qlrf/limits/max", R"({"input":{}})").Json().at("result"), 3);
+  // Built-ins and uploads, by name, one page at a time.
+  std::vector<std::string> names;
+  std::string cursor;
+  for (int i = 0; i < 20; ++i) {
+    auto page = Get("/api/v1/policies?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    for (const auto& p : page.at("items").as_array()) {
+      names.emplace_back(p.at("name").as_string());
+    }
+    if (page.at("next_cursor").is_null()) break;
+    cursor = std::string(page.at("next_cursor").as_string());
+  }
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+  EXPECT_NE(std::find(names.begin(), names.end(), "limits"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "plan_safety"), names.end());
+  EXPECT_GE(names.size(), 8u);  // seven shipped policies and this one
 }
 
 TEST_F(PolicyApi, RunawayPolicyReturnsAnErrorInsteadOfHanging) {
