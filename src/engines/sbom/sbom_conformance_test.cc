@@ -60,6 +60,18 @@ std::vector<fs::path> Files(const fs::path& dir, std::string_view prefix) {
   return out;
 }
 
+// Components of a CycloneDX list, nested ones included.
+size_t CountComponents(const bj::value* list) {
+  if (list == nullptr || !list->is_array()) {
+    return 0;
+  }
+  size_t n = 0;
+  for (const bj::value& c : list->get_array()) {
+    n += 1 + CountComponents(c.as_object().if_contains("components"));
+  }
+  return n;
+}
+
 // ---- CycloneDX specification examples -----------------------------------------------------------
 
 // Invalid examples whose rule this importer does not check, with the reason. Keep short.
@@ -96,6 +108,29 @@ TEST_P(CycloneDxSpec, ValidParsesInvalidIsRejected) {
   if (c.valid) {
     ASSERT_TRUE(doc.has_value()) << name << ": " << doc.error().ToString();
     EXPECT_EQ(doc->format, Format::kCycloneDx);
+    // Independent counts: components (nested ones included), dependency edges, affects entries.
+    auto json = json::Parse(ReadFile(c.path));
+    ASSERT_TRUE(json.has_value());
+    const bj::object& root = json->as_object();
+    EXPECT_EQ(doc->components.size(), CountComponents(root.if_contains("components")));
+    size_t edges = 0;
+    if (const bj::value* deps = root.if_contains("dependencies")) {
+      for (const bj::value& d : deps->as_array()) {
+        if (const bj::value* on = d.as_object().if_contains("dependsOn")) {
+          edges += on->as_array().size();
+        }
+      }
+    }
+    EXPECT_EQ(doc->dependencies.size(), edges);
+    size_t affects = 0;
+    if (const bj::value* vulns = root.if_contains("vulnerabilities")) {
+      for (const bj::value& v : vulns->as_array()) {
+        if (const bj::value* a = v.as_object().if_contains("affects")) {
+          affects += a->as_array().size();
+        }
+      }
+    }
+    EXPECT_EQ(doc->findings.size(), affects);
     return;
   }
   if (auto it = OutOfScope().find(name); it != OutOfScope().end()) {
@@ -181,17 +216,6 @@ TEST(SpdxExamples, V23FieldInA22DocumentIsNamed) {
 
 // ---- Real-world SBOMs
 // ----------------------------------------------------------------------------
-
-size_t CountComponents(const bj::value* list) {
-  if (list == nullptr || !list->is_array()) {
-    return 0;
-  }
-  size_t n = 0;
-  for (const bj::value& c : list->get_array()) {
-    n += 1 + CountComponents(c.as_object().if_contains("components"));
-  }
-  return n;
-}
 
 void CollectPurls(const bj::value* list, std::vector<std::pair<std::string, std::string>>& out) {
   if (list == nullptr || !list->is_array()) {
