@@ -302,6 +302,25 @@ TEST(Conflicts, EnumeratingHeadReferencesAreGeneratorsLikeOpa) {
             "conflicting values");
 }
 
+TEST(Negation, NotBodyWithRegoV2Import) {
+  PolicySet set =
+      MustCompile({"package p\nimport rego.v2\np if {\n  x := 1\n  not { y := x + 1; y > 5 }\n}\n"
+                   "q if {\n  not { input.a; input.b }\n}\nr := [z | some z in [1, 2, 3]; not { z "
+                   "> 1; z < 3 }]\n",
+                   "package s\nt if not {1} == {2}\n"});  // without the import `{1}` stays a set
+  bj::value both = bj::parse(R"({"a": true, "b": true})");
+  bj::value one = bj::parse(R"({"a": true, "b": false})");
+  EXPECT_EQ(Eval(set, "data.p.p"), bj::value(true));
+  EXPECT_EQ(Eval(set, "data.p.r"), bj::parse("[1, 3]"));
+  EXPECT_EQ(Eval(set, "data.s.t"), bj::value(true));
+  auto q = set.Eval("data.p.q", &one);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(**q, bj::value(true));
+  q = set.Eval("data.p.q", &both);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_FALSE(q->has_value());
+}
+
 // ---- limits ----
 
 TEST(Limits, StepLimitStopsARunawayPolicy) {

@@ -1624,7 +1624,7 @@ Result<std::shared_ptr<const CompiledPolicy>> Compile(CompileInput input) {
       if (head == "future" || head == "rego") {
         auto segs = NameSegments(imp.ref);
         std::string text = Join(*segs);
-        bool known = text == "rego.v1" || text == "future.keywords" ||
+        bool known = text == "rego.v1" || text == "rego.v2" || text == "future.keywords" ||
                      text.rfind("future.keywords.", 0) == 0;
         if (!known) {
           return Fail(RegoError(kCompileError, "unexpected import path: " + text, m->file,

@@ -296,6 +296,10 @@ class Parser {
       }
       imp.alias = Next().text;
     }
+    std::string path = OperatorName(*ref);
+    if (path == "rego.v2" || path == "future.keywords.not" || path == "future.keywords") {
+      not_body_ = true;
+    }
     imp.ref = std::move(*ref);
     m.imports.push_back(std::move(imp));
     return true;
@@ -532,6 +536,32 @@ class Parser {
     return std::make_shared<Body>();
   }
 
+  // `not { a; b }` (with `import rego.v2` or `future.keywords.not`): true when the body has no
+  // solution. Evaluated as `[true | a; b] == []`, which keeps the body's variables its own.
+  std::optional<Term> ParseNotBody() {
+    Loc loc = LocOf(Peek());
+    auto body = ParseBraceBody();
+    if (!body) {
+      return std::nullopt;
+    }
+    Term head;
+    head.kind = TermKind::kScalar;
+    head.loc = loc;
+    head.value = Value::True();
+    Term solutions;
+    solutions.kind = TermKind::kArrayCompr;
+    solutions.loc = loc;
+    solutions.items.push_back(std::move(head));
+    solutions.body = std::move(*body);
+    Term none;
+    none.kind = TermKind::kArray;
+    none.loc = loc;
+    std::vector<Term> args;
+    args.push_back(std::move(solutions));
+    args.push_back(std::move(none));
+    return MakeCall("equal", std::move(args), loc);
+  }
+
   std::optional<std::shared_ptr<Body>> ParseBraceBody() {
     Loc loc = LocOf(Peek());
     Next();  // {
@@ -657,7 +687,16 @@ class Parser {
         Next();
         e.negated = true;
       }
-      auto lhs = ParseExpr(true, true);
+      std::optional<Term> lhs;
+      if (e.negated && not_body_ && Is(Tok::kLBrace)) {
+        lhs = ParseNotBody();
+        if (!lhs) {
+          return std::nullopt;
+        }
+        e.negated = false;
+      } else {
+        lhs = ParseExpr(true, true);
+      }
       if (!lhs) {
         return std::nullopt;
       }
@@ -1405,6 +1444,7 @@ class Parser {
   std::string_view file_;
   std::string_view text_;
   bool v0_;
+  bool not_body_ = false;  // `not { … }` bodies are enabled by an import
   size_t p_ = 0;
   int depth_ = 0;
   int template_counter_ = 0;
