@@ -111,6 +111,10 @@ int64_t UnixSeconds(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+int64_t UnixMillis(SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 SystemTime FromUnixSeconds(int64_t s) { return SystemTime(std::chrono::seconds(s)); }
 
 }  // namespace qlrf

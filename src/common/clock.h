@@ -33,6 +33,7 @@ std::string FormatTime(SystemTime t);
 // Accepts RFC 3339 with 'Z' or an offset, optional fraction. InvalidArgument otherwise.
 Result<SystemTime> ParseTime(std::string_view text);
 int64_t UnixSeconds(SystemTime t);
+int64_t UnixMillis(SystemTime t);
 SystemTime FromUnixSeconds(int64_t s);
 
 }  // namespace qlrf

@@ -42,6 +42,26 @@ std::string NewUuid(Random& random);
 // A time-ordered UUID (version 7): 48-bit Unix milliseconds, then `sequence` (12 bits) and
 // random bits. Ids made in order sort in order, so B-tree inserts stay local.
 std::string NewUuidV7(Random& random, SystemTimeMs unix_ms, uint16_t sequence);
+// Time-ordered ids for a batch of new rows: UUIDv7 from `start_ms` with sequence 0, 1, …; every
+// 4096 ids the millisecond advances. Keeps bulk primary-key inserts at the end of the B-tree.
+// Not thread-safe.
+class UuidV7Sequence {
+ public:
+  UuidV7Sequence(Random& random, SystemTimeMs start_ms) : random_(random), ms_(start_ms) {}
+  std::string Next() {
+    if (seq_ == 4096) {
+      seq_ = 0;
+      ++ms_;
+    }
+    return NewUuidV7(random_, ms_, seq_++);
+  }
+
+ private:
+  Random& random_;
+  SystemTimeMs ms_;
+  uint16_t seq_ = 0;
+};
+
 // True for a canonical 8-4-4-4-12 hex UUID.
 bool IsUuid(std::string_view s);
 // `n` random bytes as lowercase hex / as base62 text of `chars` characters.

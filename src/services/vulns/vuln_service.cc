@@ -195,7 +195,7 @@ bool SameContent(const FindingRow& a, const FindingRow& b) {
 
 Result<MergeCounts> MergeFindings(Transaction& tx, std::vector<FindingRow>& stored,
                                   std::vector<FindingRow> reported, std::string_view source,
-                                  std::string_view now, Random& random) {
+                                  std::string_view now, UuidV7Sequence& ids) {
   MergeCounts c;
   std::unordered_map<std::string, FindingRow*> by_key;
   for (auto& f : stored) by_key[FindingKey(f.vuln_id, f.package_name, f.installed_version)] = &f;
@@ -206,7 +206,7 @@ Result<MergeCounts> MergeFindings(Transaction& tx, std::vector<FindingRow>& stor
     if (!seen.insert(key).second) continue;
     auto it = by_key.find(key);
     if (it == by_key.end()) {
-      r.id = NewUuid(random);
+      r.id = ids.Next();
       r.source = std::string(source);
       r.status = "open";
       r.first_seen_at = r.last_seen_at = std::string(now);
@@ -613,6 +613,7 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
       return s;
     }
     QLRF_ASSIGN_OR_RETURN(auto stored, VulnStore::Findings(tx, image_id));
+    UuidV7Sequence ids(random_, UnixMillis(clock_.Now()));
     bool replace_components =
         s.kind == "sbom" ||
         (s.kind == "scan" && !doc.components.empty() &&
@@ -621,7 +622,7 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
       std::vector<ComponentRow> rows;
       rows.reserve(doc.components.size());
       for (const auto& c : doc.components) {
-        rows.push_back(ComponentRowOf(c, image_id, NewUuid(random_), now));
+        rows.push_back(ComponentRowOf(c, image_id, ids.Next(), now));
       }
       std::vector<storage::ComponentDep> deps;
       deps.reserve(doc.dependencies.size());
@@ -631,7 +632,7 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
       QLRF_ASSIGN_OR_RETURN(auto matched, MatchComponents(tx, rows));
       s.matched = static_cast<int64_t>(matched.size());
       QLRF_ASSIGN_OR_RETURN(auto mc,
-                            MergeFindings(tx, stored, std::move(matched), "match", now, random_));
+                            MergeFindings(tx, stored, std::move(matched), "match", now, ids));
       s.fixed += mc.fixed;
       s.new_findings += mc.inserted;
       s.reopened += mc.reopened;
@@ -639,9 +640,8 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
     if (s.kind != "vex") {
       // A scan reports all of the image's findings from that scanner; an SBOM's embedded
       // vulnerabilities likewise replace the previous SBOM's.
-      QLRF_ASSIGN_OR_RETURN(auto mc,
-                            MergeFindings(tx, stored, std::move(reported),
-                                          s.kind == "scan" ? "scan" : "sbom", now, random_));
+      QLRF_ASSIGN_OR_RETURN(auto mc, MergeFindings(tx, stored, std::move(reported),
+                                                   s.kind == "scan" ? "scan" : "sbom", now, ids));
       s.new_findings += mc.inserted;
       s.reopened += mc.reopened;
       s.fixed += mc.fixed;
@@ -1475,6 +1475,7 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
       }
       std::vector<FindingRow> inserts;
       std::set<std::string> seen;
+      UuidV7Sequence new_ids(random_, UnixMillis(clock_.Now()));
       for (auto& f : found) {
         std::string key =
             f.image_id + '\x1e' + FindingKey(f.vuln_id, f.package_name, f.installed_version);
@@ -1497,7 +1498,7 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
           f.epss = c->second.epss;
           f.title = Truncate(c->second.summary, 512);
         }
-        f.id = NewUuid(random_);
+        f.id = new_ids.Next();
         f.source = "match";
         f.status = "open";
         f.first_seen_at = f.last_seen_at = now;

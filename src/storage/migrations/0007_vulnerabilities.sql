@@ -116,7 +116,6 @@ CREATE TABLE image_vulnerabilities (
   fixed_at          TEXT,
   UNIQUE (image_id, vuln_id, package_name, installed_version)
 );
-CREATE INDEX image_vulns_page ON image_vulnerabilities (org_id, image_id, status, severity, id);
 CREATE INDEX image_vulns_by_vuln ON image_vulnerabilities (org_id, vuln_id);
 
 -- VEX statements applied on ingest (and again when findings appear later).
