@@ -76,6 +76,28 @@ set +e
 set -e
 [[ $rc -eq 1 ]] || fail "production -> draft must be refused"
 
+# Vulnerabilities: a scanner report, the same again (no change), a wrong format, the catalog.
+cat >"$dir/scan.json" <<'JSON'
+{"SchemaVersion":2,"ArtifactName":"e2e","ArtifactType":"container_image","Results":[
+ {"Target":"e2e","Class":"os-pkgs","Type":"ubuntu","Vulnerabilities":[
+  {"VulnerabilityID":"CVE-2021-44228","PkgName":"log4j","InstalledVersion":"2.14.1","FixedVersion":"2.15.0","Severity":"CRITICAL"},
+  {"VulnerabilityID":"CVE-2023-0001","PkgName":"zlib","InstalledVersion":"1.2","Severity":"LOW"}]}]}
+JSON
+"$QLRF" import trivy "$dir/scan.json" --image "$id" | grep -q '"new":2' || fail "trivy import"
+"$QLRF" import auto "$dir/scan.json" --image "$id" | grep -q '"duplicate":true' || fail "re-import must change nothing"
+set +e
+"$QLRF" import grype "$dir/scan.json" --image "$id" 2>"$dir/err"; rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "a Trivy report imported as Grype must fail"
+grep -q 'Trivy' "$dir/err" || fail "the error should say what the file is: $(cat "$dir/err")"
+printf '{"title":"kev","catalogVersion":"1","dateReleased":"2026-01-01T00:00:00Z","count":1,"vulnerabilities":[{"cveID":"CVE-2021-44228","vendorProject":"Apache","product":"Log4j","vulnerabilityName":"Log4Shell","dateAdded":"2021-12-10","shortDescription":"x","requiredAction":"patch","dueDate":"2021-12-24","knownRansomwareCampaignUse":"Known","notes":"","cwes":[]}]}' >"$dir/kev.json"
+"$QLRF" vulndb import kev "$dir/kev.json" | grep -q '"records":1' || fail "kev import"
+"$QLRF" vulns list --image "$id" --json | python3 -c '
+import json, sys
+items = json.load(sys.stdin)
+assert items[0]["vuln_id"] == "CVE-2021-44228" and items[0]["kev"], items' || fail "KEV finding first"
+"$QLRF" sbom export --image "$id" --format cyclonedx | grep -q '"specVersion":"1.6"' || fail "sbom export"
+
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 RF_LISTEN=127.0.0.1:$port RF_ACCESS_LOG=false "$QLRF" serve >"$dir/out" 2>"$dir/log" &
 pid=$!
