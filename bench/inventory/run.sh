@@ -105,6 +105,11 @@ rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
 print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f}")
 PY
 }
+# Warm-up: each measured request once (the lineage tree is rendered once per family version).
+for path in "$list" "$deep" "/api/v1/assets/counts?group_by=environment,platform" \
+            "/api/v1/images/families/bench-10k/lineage-tree"; do
+  curl -sf -o /dev/null -H "Authorization: Bearer $key" "$base$path"
+done
 first=$(p99 "$list")
 deep_r=$(p99 "$deep")
 counts=$(p99 "/api/v1/assets/counts?group_by=environment,platform")

@@ -91,6 +91,10 @@ class TreeCache {
     }
     return it->second;
   }
+  // Held while a missing entry is built, so concurrent misses build it once (the others wait
+  // and then find it).
+  std::mutex& build_mutex() { return build_mu_; }
+
   void Put(const std::string& key, std::shared_ptr<const Entry> entry) {
     std::lock_guard lock(mu_);
     if (entries_.size() >= 512) {
@@ -101,6 +105,7 @@ class TreeCache {
 
  private:
   std::mutex mu_;
+  std::mutex build_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_;
 };
 
@@ -178,6 +183,11 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
          QLRF_ASSIGN_OR_RETURN(int64_t generation, img.FamilyGeneration(r.ctx, family));
          std::string key = r.ctx.principal.org_id + "/" + family;
          auto entry = cache->Get(key, generation);
+         std::unique_lock<std::mutex> building;
+         if (!entry) {
+           building = std::unique_lock(cache->build_mutex());
+           entry = cache->Get(key, generation);  // built while this request waited
+         }
          if (!entry) {
            QLRF_ASSIGN_OR_RETURN(auto nodes, img.FamilyTree(r.ctx, family));
            boost::json::array out;
