@@ -335,6 +335,31 @@ ComponentRow ComponentRowOf(const sbom::Component& c, std::string_view image_id,
   return r;
 }
 
+// Severity, CVSS, EPSS and title of a matched finding, from the catalog.
+void ApplyCatalog(FindingRow& f, const CatalogEntry& c) {
+  f.cvss_score = c.cvss_score;
+  f.cvss_vector = c.cvss_vector;
+  f.severity = c.severity != "unknown" ? Lower(c.severity) : SeverityFromScore(f.cvss_score);
+  f.epss = c.epss;
+  f.title = Truncate(c.summary, 512);
+}
+
+// The finding of a component an advisory's affected entry covers.
+template <class Component>
+FindingRow MatchedFinding(const Component& c, const std::string& vuln_id,
+                          const sbom::OsvAffected& affected) {
+  FindingRow f;
+  f.image_id = c.image_id;
+  f.vuln_id = vuln_id;
+  f.package_name = c.name;
+  f.installed_version = c.version;
+  f.component_ref = c.ref;
+  f.purl = c.purl;
+  f.fixed_version = FixedVersions(affected);
+  f.fix_state = f.fixed_version.empty() ? "not-fixed" : "fixed";
+  return f;
+}
+
 // Matches components against the catalog's affected packages: one finding per (advisory,
 // component) whose version the advisory covers.
 Result<std::vector<FindingRow>> MatchComponents(Transaction& tx,
@@ -357,16 +382,7 @@ Result<std::vector<FindingRow>> MatchComponents(Transaction& tx,
     for (const auto& [row, affected] : it->second) {
       auto hit = sbom::Affects(affected, c.version);
       if (!hit || !*hit) continue;  // an unparseable version is not a match
-      FindingRow f;
-      f.image_id = c.image_id;
-      f.vuln_id = row->vuln_id;
-      f.package_name = c.name;
-      f.installed_version = c.version;
-      f.component_ref = c.ref;
-      f.purl = c.purl;
-      f.fixed_version = FixedVersions(affected);
-      f.fix_state = f.fixed_version.empty() ? "not-fixed" : "fixed";
-      out.push_back(std::move(f));
+      out.push_back(MatchedFinding(c, row->vuln_id, affected));
     }
   }
   // Severity/CVSS from the catalog.
@@ -376,14 +392,7 @@ Result<std::vector<FindingRow>> MatchComponents(Transaction& tx,
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   QLRF_ASSIGN_OR_RETURN(auto catalog, VulnStore::CatalogFor(tx, ids));
   for (auto& f : out) {
-    if (auto it = catalog.find(f.vuln_id); it != catalog.end()) {
-      f.cvss_score = it->second.cvss_score;
-      f.cvss_vector = it->second.cvss_vector;
-      f.severity = it->second.severity != "unknown" ? Lower(it->second.severity)
-                                                    : SeverityFromScore(f.cvss_score);
-      f.epss = it->second.epss;
-      f.title = Truncate(it->second.summary, 512);
-    }
+    if (auto it = catalog.find(f.vuln_id); it != catalog.end()) ApplyCatalog(f, it->second);
   }
   return out;
 }
@@ -1438,16 +1447,7 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
         v = verdicts.emplace(vkey, hit && *hit).first;
       }
       if (!v->second) continue;
-      FindingRow f;
-      f.image_id = c.image_id;
-      f.vuln_id = row->vuln_id;
-      f.package_name = c.name;
-      f.installed_version = c.version;
-      f.component_ref = c.ref;
-      f.purl = c.purl;
-      f.fixed_version = FixedVersions(affected);
-      f.fix_state = f.fixed_version.empty() ? "not-fixed" : "fixed";
-      per_org[c.org_id].push_back(std::move(f));
+      per_org[c.org_id].push_back(MatchedFinding(c, row->vuln_id, affected));
     }
   }
   // 3. Per org: insert the findings not yet stored (reopen fixed ones).
@@ -1490,14 +1490,7 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
           }
           continue;
         }
-        if (auto c = catalog.find(f.vuln_id); c != catalog.end()) {
-          f.cvss_score = c->second.cvss_score;
-          f.cvss_vector = c->second.cvss_vector;
-          f.severity = c->second.severity != "unknown" ? c->second.severity
-                                                       : SeverityFromScore(f.cvss_score);
-          f.epss = c->second.epss;
-          f.title = Truncate(c->second.summary, 512);
-        }
+        if (auto c = catalog.find(f.vuln_id); c != catalog.end()) ApplyCatalog(f, c->second);
         f.id = new_ids.Next();
         f.source = "match";
         f.status = "open";
