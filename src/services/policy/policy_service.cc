@@ -613,9 +613,54 @@ Result<storage::Page<storage::PolicyDecisionRow>> PolicyService::Decisions(
 
 Status PolicyService::LogDecisions(const RequestContext& ctx,
                                    const std::vector<storage::PolicyDecisionRow>& rows) {
-  return storage::WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) {
-    return PolicyStore::InsertDecisions(tx, rows);
-  });
+  std::unique_lock lock(log_mu_);
+  for (const auto& r : rows) {
+    log_queue_.emplace_back(ctx.principal.org_id, r);
+  }
+  log_enqueued_ += rows.size();
+  const uint64_t mine = log_enqueued_;
+  Status result = Ok();
+  while (log_written_ < mine) {
+    if (log_flushing_) {
+      log_cv_.wait(lock);
+      continue;
+    }
+    // Nobody is writing: this caller writes everything queued so far, its own rows included.
+    log_flushing_ = true;
+    auto batch = std::move(log_queue_);
+    log_queue_.clear();
+    const uint64_t upto = log_enqueued_;
+    lock.unlock();
+    Status st = WriteDecisionBatch(batch);
+    lock.lock();
+    log_flushing_ = false;
+    log_written_ = upto;
+    log_cv_.notify_all();
+    if (!st) {
+      result = st;
+    }
+  }
+  return result;
+}
+
+Status PolicyService::WriteDecisionBatch(
+    const std::vector<std::pair<std::string, storage::PolicyDecisionRow>>& batch) {
+  std::map<std::string, std::vector<storage::PolicyDecisionRow>> by_org;
+  for (const auto& [org, row] : batch) {
+    by_org[org].push_back(row);
+  }
+  Status result = Ok();
+  for (const auto& [org, rows] : by_org) {
+    auto st = storage::WithWrite(
+        db_, org, [&](Transaction& tx) { return PolicyStore::InsertDecisions(tx, rows); });
+    if (!st) {
+      log::Error("decision log write failed", {{"org_id", org},
+                                               {"rows", std::to_string(rows.size())},
+                                               {"error", st.error().ToString()}});
+      result = st;
+    }
+  }
+  return result;
 }
 
 // One policy name a decision may read: its enforced version (uploaded or built-in) and shadow.
@@ -786,12 +831,8 @@ Result<PolicyDecision> PolicyService::Evaluate(const RequestContext& ctx, std::s
     }
     rows.push_back(std::move(row));
   }
-  auto logged = LogDecisions(ctx, rows);
-  if (!logged) {
-    // The decision stands (and is returned); a lost log row is an operator problem.
-    log::Error("decision log write failed",
-               {{"request_id", ctx.request_id}, {"error", logged.error().ToString()}});
-  }
+  // A lost log row does not change the decision; the batch writer has logged the failure.
+  (void)LogDecisions(ctx, rows);
   if (failure) {
     return Fail(std::move(*failure));
   }
@@ -902,11 +943,8 @@ Result<PolicyDecision> RemotePolicyDecider::Evaluate(const RequestContext& ctx,
       "remote",
       d.error,
       FormatTime(clock_.Now())};
-  auto logged = log_.LogDecisions(ctx, {row});
-  if (!logged) {
-    log::Error("decision log write failed",
-               {{"request_id", ctx.request_id}, {"error", logged.error().ToString()}});
-  }
+  // A lost log row does not change the decision; the batch writer has logged the failure.
+  (void)log_.LogDecisions(ctx, {row});
   if (!answer) {
     return Fail(answer.error());
   }

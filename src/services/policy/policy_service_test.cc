@@ -7,6 +7,9 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+#include <thread>
+
 #include "common/json.h"
 #include "storage/identity_store.h"
 #include "storage/migrations.h"
@@ -126,6 +129,34 @@ TEST_F(PolicyServiceTest, BuiltinTestsPassUnderTheServerLimits) {
         << p.name << ": " << (out->errors.empty() ? "" : out->errors[0].message);
     EXPECT_GT(out->tests.passed, 0) << p.name;
   }
+}
+
+TEST_F(PolicyServiceTest, ConcurrentDecisionsShareCommitsAndAreAllLogged) {
+  PolicyService service(*db_, auditor_, clock_, random_, metrics_, {});
+  bj::value input = {{"task", {{"environment", "staging"}}}};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto d = service.Evaluate(ctx_, "qlrf/plan_safety/deny", &input);
+        EXPECT_TRUE(d) << d.error().ToString();
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  size_t total = 0;
+  storage::PageRequest page{.limit = 500};
+  auto rows = service.Decisions(ctx_, {}, page);
+  ASSERT_TRUE(rows);
+  total = rows->items.size();
+  EXPECT_EQ(total, 200u);
+  std::set<std::string> ids;
+  for (const auto& r : rows->items) {
+    ids.insert(r.id);
+  }
+  EXPECT_EQ(ids.size(), 200u);
 }
 
 TEST(DeniedBy, ReadsDenySetsBooleansAndObjects) {
