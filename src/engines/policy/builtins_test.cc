@@ -28,6 +28,15 @@ const Row kComparison[] = {
     {"gte(\"b\", \"a\")", "true"},
     {"1 < \"1\"", "true"},
     {"{1} > [1]", "true"},
+    // Decimals compare exactly, as OPA reads them, even where doubles cannot tell them apart.
+    {"0.1234567890123456789 > 0.1234567890123456788", "true"},
+    {"1e-400 > 0", "true"},
+    {"1e400 > 1e399", "true"},
+    {"123456789012345.5 > 123456789012345", "true"},
+    {"3.50 == 3.5", "true"},
+    {"0.30000000000000004 == 0.1 + 0.2", "true"},
+    {"1e300 * 1e300 > 1e599", "true"},
+    {"sprintf(\"%v\", [0.1234567890123456789])", "\"0.1234567890123456789\""},
 };
 
 const Row kArithmetic[] = {

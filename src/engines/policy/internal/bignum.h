@@ -5,6 +5,7 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -14,10 +15,21 @@ namespace qlrf::policy::internal {
 
 using BigInt = boost::multiprecision::cpp_int;
 
-// The payload of a big-integer Value.
+// The payload of a big-integer Value (exp10 == 0), or of an exact decimal literal: value ×
+// 10^exp10 with exp10 < 0, kept so comparisons see every digit OPA sees.
 struct BigNum {
   BigInt value;
+  int64_t exp10 = 0;
 };
+
+// A decimal literal that a double cannot hold faithfully (more than 15 significant digits, or
+// beyond the double's range: 0.1234567890123456789, 1e-400) as an exact decimal Value; nullopt
+// when a double is exact enough or the text is not a decimal number.
+std::optional<Value> ExactDecimalLiteral(std::string_view text);
+
+// Exact comparison of two numbers when either is a big integer or an exact decimal (doubles
+// compare as their shortest decimal form, which is how OPA reads them).
+int CompareExactNumbers(const Value& a, const Value& b);
 
 // An int64 Value when `i` fits, else a big-integer Value.
 Value FromBigInt(BigInt i);
@@ -34,6 +46,6 @@ bool IsIntegral(const Value& v);
 // otherwise (then parse it as a double).
 std::optional<BigInt> ExactIntegerLiteral(std::string_view text);
 
-constexpr int kMaxLiteralDigits = 400;
+constexpr int kMaxLiteralDigits = 1000;
 
 }  // namespace qlrf::policy::internal

@@ -85,6 +85,11 @@ Result<Value> ParseNumber(std::string_view text) {
   if (auto exact = ExactIntegerLiteral(text)) {
     return FromBigInt(std::move(*exact));
   }
+  // So are decimals with more digits than a double keeps (0.1234567890123456789) or beyond its
+  // range (1e-400); they compute as doubles but compare exactly.
+  if (auto decimal = ExactDecimalLiteral(text)) {
+    return std::move(*decimal);
+  }
   double d = 0;
   auto res = std::from_chars(text.data(), text.data() + text.size(), d);
   if (res.ptr != text.data() + text.size()) {

@@ -107,15 +107,16 @@ int CompareNumbers(const Value& a, const Value& b) {
   if (a.IsInt() && b.IsInt()) {
     return CompareInts(a.AsInt(), b.AsInt());
   }
+  if (a.Decimal() != nullptr || b.Decimal() != nullptr) {
+    return CompareExactNumbers(a, b);
+  }
   if (a.Big() != nullptr || b.Big() != nullptr) {
     auto x = ExactInteger(a);
     auto y = ExactInteger(b);
     if (x && y) {
       return *x < *y ? -1 : (*x > *y ? 1 : 0);
     }
-    double dx = a.AsDouble();
-    double dy = b.AsDouble();
-    return dx < dy ? -1 : (dx > dy ? 1 : 0);
+    return CompareExactNumbers(a, b);
   }
   if (a.IsInt()) {
     return CompareIntDouble(a.AsInt(), b.AsDouble());
@@ -307,18 +308,190 @@ Value Value::BigInteger(std::shared_ptr<const BigNum> big, double approx) {
   return v;
 }
 
+Value Value::ExactDecimal(std::shared_ptr<const BigNum> decimal, double approx) {
+  return BigInteger(std::move(decimal), approx);
+}
+
 const BigNum* Value::Big() const {
   if (kind_ != Kind::kNumber || is_int_ || !p_) {
     return nullptr;
   }
-  return static_cast<const BigNum*>(p_.get());
+  const auto* big = static_cast<const BigNum*>(p_.get());
+  return big->exp10 == 0 ? big : nullptr;
+}
+
+const BigNum* Value::Decimal() const {
+  if (kind_ != Kind::kNumber || is_int_ || !p_) {
+    return nullptr;
+  }
+  const auto* big = static_cast<const BigNum*>(p_.get());
+  return big->exp10 != 0 ? big : nullptr;
+}
+
+namespace {
+
+// Sign, digits (no leading zeros) and exponent of a decimal: value = ±digits × 10^exp.
+struct DecimalParts {
+  bool negative = false;
+  std::string digits;  // empty: zero
+  int64_t exp = 0;
+};
+
+constexpr int64_t kMaxDecimalExponent = 100'000;
+
+std::optional<DecimalParts> SplitDecimal(std::string_view text) {
+  DecimalParts out;
+  out.negative = !text.empty() && text[0] == '-';
+  if (out.negative || (!text.empty() && text[0] == '+')) {
+    text.remove_prefix(1);
+  }
+  size_t e = text.find_first_of("eE");
+  std::string_view mantissa = text.substr(0, e);
+  int64_t exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view exp_text = text.substr(e + 1);
+    if (!exp_text.empty() && exp_text[0] == '+') {
+      exp_text.remove_prefix(1);
+    }
+    auto res = std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
+    if (res.ec != std::errc() || res.ptr != exp_text.data() + exp_text.size() ||
+        exponent > kMaxDecimalExponent || exponent < -kMaxDecimalExponent) {
+      return std::nullopt;
+    }
+  }
+  bool seen_point = false;
+  bool any_digit = false;
+  for (char c : mantissa) {
+    if (c == '.' && !seen_point) {
+      seen_point = true;
+    } else if (c >= '0' && c <= '9') {
+      any_digit = true;
+      if (!out.digits.empty() || c != '0') {
+        out.digits += c;
+      }
+      exponent -= seen_point ? 1 : 0;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!any_digit) {
+    return std::nullopt;
+  }
+  while (!out.digits.empty() && out.digits.back() == '0') {
+    out.digits.pop_back();
+    ++exponent;
+  }
+  out.exp = exponent;
+  if (out.digits.empty()) {
+    out.negative = false;
+  }
+  return out;
+}
+
+// The exact decimal a number denotes; nullopt for non-finite doubles.
+std::optional<DecimalParts> DecimalOf(const Value& v) {
+  if (const BigNum* d = v.Decimal()) {
+    DecimalParts out;
+    out.negative = d->value < 0;
+    out.digits = (out.negative ? BigInt(-d->value) : d->value).str();
+    out.exp = d->exp10;
+    return out;
+  }
+  std::string text;
+  if (v.IsInt()) {
+    text = std::to_string(v.AsInt());
+  } else if (const BigNum* big = v.Big()) {
+    text = big->value.str();
+  } else {
+    double x = v.AsDouble();
+    if (!std::isfinite(x)) {
+      return std::nullopt;
+    }
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof(buf), x);
+    text.assign(buf, res.ptr);
+  }
+  auto parts = SplitDecimal(text);
+  if (parts && parts->digits.empty()) {
+    parts->exp = 0;
+  }
+  return parts;
+}
+
+int CompareMagnitudes(const DecimalParts& a, const DecimalParts& b) {
+  if (a.digits.empty() || b.digits.empty()) {
+    return a.digits.empty() ? (b.digits.empty() ? 0 : -1) : 1;
+  }
+  // Position of the leading digit decides unless it is the same.
+  int64_t lead_a = a.exp + static_cast<int64_t>(a.digits.size());
+  int64_t lead_b = b.exp + static_cast<int64_t>(b.digits.size());
+  if (lead_a != lead_b) {
+    return lead_a < lead_b ? -1 : 1;
+  }
+  // Same leading position: digit strings compare left to right, shorter padded with zeros.
+  size_t n = std::min(a.digits.size(), b.digits.size());
+  int c = a.digits.compare(0, n, b.digits, 0, n);
+  if (c != 0) {
+    return c < 0 ? -1 : 1;
+  }
+  return a.digits.size() == b.digits.size() ? 0 : (a.digits.size() < b.digits.size() ? -1 : 1);
+}
+
+}  // namespace
+
+std::optional<Value> ExactDecimalLiteral(std::string_view text) {
+  auto parts = SplitDecimal(text);
+  if (!parts || parts->digits.empty() || parts->exp >= 0) {
+    return std::nullopt;  // zero or an integer: handled elsewhere
+  }
+  double approx = 0;
+  auto res =
+      std::from_chars(text.data() + (text[0] == '+' ? 1 : 0), text.data() + text.size(), approx);
+  bool out_of_range =
+      res.ec == std::errc::result_out_of_range || approx == 0 || !std::isfinite(approx);
+  if (parts->digits.size() <= 15 && !out_of_range) {
+    return std::nullopt;  // a double holds every digit
+  }
+  if (static_cast<int64_t>(parts->digits.size()) > kMaxLiteralDigits) {
+    return std::nullopt;
+  }
+  BigInt sig(parts->digits);
+  if (parts->negative) {
+    sig = -sig;
+  }
+  if (res.ec == std::errc::result_out_of_range) {
+    bool huge = parts->exp + static_cast<int64_t>(parts->digits.size()) > 0;
+    approx = huge ? HUGE_VAL : 0.0;
+    approx = parts->negative ? -approx : approx;
+  }
+  return Value::ExactDecimal(std::make_shared<const BigNum>(BigNum{std::move(sig), parts->exp}),
+                             approx);
+}
+
+int CompareExactNumbers(const Value& a, const Value& b) {
+  auto x = DecimalOf(a);
+  auto y = DecimalOf(b);
+  if (!x || !y) {
+    double dx = a.AsDouble();
+    double dy = b.AsDouble();
+    return dx < dy ? -1 : (dx > dy ? 1 : 0);
+  }
+  if (x->negative != y->negative) {
+    return x->negative ? -1 : 1;
+  }
+  int c = CompareMagnitudes(*x, *y);
+  return x->negative ? -c : c;
 }
 
 Value FromBigInt(BigInt i) {
   if (i >= std::numeric_limits<int64_t>::min() && i <= std::numeric_limits<int64_t>::max()) {
     return Value::Int(static_cast<int64_t>(i));
   }
-  double approx = static_cast<double>(i);
+  // Beyond the double range the approximation is infinite (boost's conversion would throw).
+  bool negative = i < 0;
+  double approx = boost::multiprecision::msb(negative ? BigInt(-i) : i) >= 1023
+                      ? (negative ? -HUGE_VAL : HUGE_VAL)
+                      : static_cast<double>(i);
   return Value::BigInteger(std::make_shared<const BigNum>(BigNum{std::move(i)}), approx);
 }
 
@@ -699,6 +872,25 @@ std::string NumberText(const Value& v) {
   }
   if (const BigNum* big = v.Big()) {
     return big->value.str();
+  }
+  if (const BigNum* dec = v.Decimal()) {
+    // digits × 10^exp10 (exp10 < 0) as written: 0.1234567890123456789, 1e-400.
+    bool negative = dec->value < 0;
+    std::string digits = (negative ? BigInt(-dec->value) : dec->value).str();
+    auto frac = static_cast<size_t>(-dec->exp10);
+    std::string out = negative ? "-" : "";
+    if (frac > digits.size() + 20) {
+      out += digits.substr(0, 1);
+      if (digits.size() > 1) {
+        out += "." + digits.substr(1);
+      }
+      out += "e" + std::to_string(dec->exp10 + static_cast<int64_t>(digits.size()) - 1);
+      return out;
+    }
+    if (frac >= digits.size()) {
+      return out + "0." + std::string(frac - digits.size(), '0') + digits;
+    }
+    return out + digits.substr(0, digits.size() - frac) + "." + digits.substr(digits.size() - frac);
   }
   double d = v.AsDouble();
   if (!std::isfinite(d)) {

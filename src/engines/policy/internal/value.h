@@ -34,6 +34,7 @@ class Value {
   static Value Double(double d);
   // A big integer (see bignum.h: FromBigInt decides when to make one) and its nearest double.
   static Value BigInteger(std::shared_ptr<const struct BigNum> big, double approx);
+  static Value ExactDecimal(std::shared_ptr<const struct BigNum> decimal, double approx);
   static Value String(std::string s);
   static Value Array(std::vector<Value> items);
   // Sorts by key; for duplicate keys the last entry wins.
@@ -66,6 +67,8 @@ class Value {
   // An integer beyond int64 (bignum.h makes and reads them): AsDouble() approximates it, Big()
   // is exact. nullptr for every other value.
   const struct BigNum* Big() const;
+  // An exact decimal literal (bignum.h): AsDouble() approximates it; nullptr otherwise.
+  const struct BigNum* Decimal() const;
   const std::string& AsString() const;
   // Array items or set elements (sorted).
   const std::vector<Value>& Items() const;
