@@ -516,6 +516,11 @@ Result<InventoryStore::BulkLoad> InventoryStore::BeginBulkLoad(Transaction& tx) 
 
 Status InventoryStore::EndBulkLoad(Transaction& tx, const BulkLoad& load) {
   RequireTenant(tx);
+  if (tx.dialect() == Dialect::kPostgres) {
+    // Fresh statistics, so the planner sees the new size right away (ANALYZE may run inside a
+    // transaction; autovacuum reclaims the rollup's superseded row versions later).
+    return tx.ExecScript("ANALYZE assets; ANALYZE asset_tags; ANALYZE asset_rollup");
+  }
   if (load.restore.empty()) {
     return Ok();
   }

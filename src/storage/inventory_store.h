@@ -123,17 +123,19 @@ class InventoryStore {
                                           const std::optional<std::string>& full_sync_site,
                                           std::string_view now);
 
-  // Inserts new assets (and their tag rows) in multi-row statements; for bulk
-  // loads of assets known to be new (demo fleets, first imports). AlreadyExists on a duplicate.
+  // Inserts new assets (and their tag rows): PostgreSQL COPY, SQLite multi-row statements; for
+  // bulk loads of assets known to be new (demo fleets, first imports). AlreadyExists on a
+  // duplicate.
   static Status InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets);
 
   // Bulk-load mode for filling an org that has no assets yet (demo, first import): on SQLite the
   // secondary indexes and rollup triggers of assets and asset_tags are dropped for the load and
   // rebuilt at the end (a sorted index build is several times cheaper than maintaining the
   // indexes row by row), and the org's rollup is recomputed with one GROUP BY. On PostgreSQL
-  // it is a no-op (COPY and statement-level triggers are already bulk paths). Call Begin, then
-  // InsertAssetsBulk any number of times, then End, all in one write transaction; the schema is
-  // unchanged if the transaction rolls back (SQLite DDL is transactional).
+  // End only refreshes the planner statistics (COPY and statement-level triggers are already
+  // bulk paths). Call Begin, then InsertAssetsBulk any number of times, then End, all in one
+  // write transaction; the schema is unchanged if the transaction rolls back (SQLite DDL is
+  // transactional).
   struct BulkLoad {
     std::vector<std::string> restore;  // CREATE statements to re-run
   };
