@@ -71,7 +71,7 @@ std::string Prefixed(std::string_view cols, std::string_view prefix) {
 }
 
 // The catalog columns starting at column `o`.
-CatalogEntry CatalogAt(const RowSet& r, size_t i, size_t o = 0) {
+CatalogEntry CatalogAt(const RowSet& r, size_t i, size_t o) {
   CatalogEntry e;
   e.id = r.Text(i, o + 0);
   e.aliases = ListFromJson(r.Text(i, o + 1));
@@ -304,16 +304,6 @@ Result<std::map<std::string, CatalogEntry>> VulnStore::CatalogFor(
   return out;
 }
 
-Result<std::optional<CatalogEntry>> VulnStore::GetCatalog(Transaction& tx, std::string_view id) {
-  QLRF_ASSIGN_OR_RETURN(
-      auto r, tx.Query("SELECT " + std::string(kCatalogCols) + " FROM vuln_catalog WHERE id = $1",
-                       {std::string(id)}));
-  if (r.empty()) {
-    return std::optional<CatalogEntry>();
-  }
-  return std::optional<CatalogEntry>(CatalogAt(r, 0));
-}
-
 Result<std::vector<std::string>> VulnStore::ResolveAlias(Transaction& tx, std::string_view id) {
   QLRF_ASSIGN_OR_RETURN(
       auto r, tx.Query("SELECT vuln_id FROM vuln_aliases WHERE alias = $1 UNION "
@@ -353,11 +343,6 @@ Result<std::vector<AffectedRow>> VulnStore::AffectedOf(Transaction& tx, std::str
     out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4)});
   }
   return out;
-}
-
-Result<int64_t> VulnStore::CatalogSize(Transaction& tx) {
-  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT count(*) FROM vuln_catalog", {}));
-  return r.Int(0, 0);
 }
 
 Result<std::vector<StoredComponent>> VulnStore::ComponentsOfPackages(
@@ -430,18 +415,6 @@ Result<std::optional<SbomImport>> VulnStore::LatestImport(Transaction& tx,
     return std::optional<SbomImport>();
   }
   return std::optional<SbomImport>(ImportAt(r, 0));
-}
-
-Result<std::vector<SbomImport>> VulnStore::Imports(Transaction& tx, std::string_view image_id) {
-  RequireTenant(tx);
-  QLRF_ASSIGN_OR_RETURN(auto r,
-                        tx.Query("SELECT " + std::string(kImportCols) +
-                                     " FROM sbom_imports WHERE org_id = $1 AND image_id = $2 "
-                                     "ORDER BY imported_at DESC, id DESC LIMIT 200",
-                                 {tx.org_id(), std::string(image_id)}));
-  std::vector<SbomImport> out;
-  for (size_t i = 0; i < r.rows(); ++i) out.push_back(ImportAt(r, i));
-  return out;
 }
 
 // --- components ------------------------------------------------------------------------------
@@ -540,14 +513,6 @@ Result<std::vector<ComponentDep>> VulnStore::Dependencies(Transaction& tx,
   std::vector<ComponentDep> out;
   for (size_t i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1)});
   return out;
-}
-
-Result<int64_t> VulnStore::CountComponents(Transaction& tx, std::string_view image_id) {
-  RequireTenant(tx);
-  QLRF_ASSIGN_OR_RETURN(
-      auto r, tx.Query("SELECT count(*) FROM image_components WHERE org_id = $1 AND image_id = $2",
-                       {tx.org_id(), std::string(image_id)}));
-  return r.Int(0, 0);
 }
 
 // --- findings --------------------------------------------------------------------------------

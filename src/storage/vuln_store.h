@@ -201,13 +201,11 @@ class VulnStore {
                                 const std::vector<AffectedRow>& rows);
   static Result<std::map<std::string, CatalogEntry>> CatalogFor(
       Transaction& tx, const std::vector<std::string>& ids);
-  static Result<std::optional<CatalogEntry>> GetCatalog(Transaction& tx, std::string_view id);
   // Canonical ids an alias stands for (the id itself when it is one).
   static Result<std::vector<std::string>> ResolveAlias(Transaction& tx, std::string_view id);
   static Result<std::vector<AffectedRow>> AffectedFor(Transaction& tx,
                                                       const std::vector<std::string>& packages);
   static Result<std::vector<AffectedRow>> AffectedOf(Transaction& tx, std::string_view vuln_id);
-  static Result<int64_t> CatalogSize(Transaction& tx);
 
   // Every org's stored components of the given packages (system transaction only).
   static Result<std::vector<StoredComponent>> ComponentsOfPackages(
@@ -217,7 +215,6 @@ class VulnStore {
   static Status InsertImport(Transaction& tx, const SbomImport& imp);
   static Result<std::optional<SbomImport>> LatestImport(Transaction& tx, std::string_view image_id,
                                                         std::string_view kind);
-  static Result<std::vector<SbomImport>> Imports(Transaction& tx, std::string_view image_id);
 
   // Components: replaced as a whole by each SBOM import.
   static Status ReplaceComponents(Transaction& tx, std::string_view image_id,
@@ -229,7 +226,6 @@ class VulnStore {
   static Result<std::vector<ComponentRow>> AllComponents(Transaction& tx,
                                                          std::string_view image_id);
   static Result<std::vector<ComponentDep>> Dependencies(Transaction& tx, std::string_view image_id);
-  static Result<int64_t> CountComponents(Transaction& tx, std::string_view image_id);
 
   // Findings.
   static Result<std::vector<FindingRow>> Findings(Transaction& tx, std::string_view image_id);

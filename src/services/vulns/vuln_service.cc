@@ -1009,27 +1009,22 @@ Result<ExposureReport> VulnService::Exposure(const RequestContext& ctx, std::str
     }
     QLRF_ASSIGN_OR_RETURN(auto assets, AssetsByImage(tx));
     std::set<std::string> counted;
+    std::map<std::string, int64_t> by_site;
     for (auto& im : images) {
       if (IsDismissedByVex(im.image.vex_status)) continue;
       auto it = assets.second.find({im.image.family, im.image.version});
       if (it == assets.second.end()) continue;
       im.assets = it->second.total;
       im.by_environment = it->second.by_environment;
-      if (counted.insert(im.image.image_id).second) {
-        rep.assets += im.assets;
-        for (const auto& [env, n] : im.by_environment) rep.by_environment[env] += n;
-      }
-    }
-    // By site: the rollup keeps site per (family, version).
-    std::map<std::string, int64_t> by_site;
-    for (const auto& id : counted) {
-      auto im = std::find_if(images.begin(), images.end(),
-                             [&](const auto& x) { return x.image.image_id == id; });
+      if (!counted.insert(im.image.image_id).second) continue;  // one image, several packages
+      rep.assets += im.assets;
+      for (const auto& [env, n] : im.by_environment) rep.by_environment[env] += n;
+      // By site: the rollup keeps site per (family, version).
       QLRF_ASSIGN_OR_RETURN(
           auto r, tx.Query("SELECT site_id, SUM(n) FROM asset_rollup WHERE org_id = $1 AND "
                            "image_family = $2 AND image_version = $3 AND state <> 'terminated' "
                            "GROUP BY site_id",
-                           {tx.org_id(), im->image.family, im->image.version}));
+                           {tx.org_id(), im.image.family, im.image.version}));
       for (size_t i = 0; i < r.rows(); ++i) by_site[r.Text(i, 0)] += r.Int(i, 1);
     }
     rep.by_site.assign(by_site.begin(), by_site.end());
@@ -1105,13 +1100,31 @@ Status VulnService::RevokeSuppression(const RequestContext& ctx, std::string_vie
 
 // --- exports ---------------------------------------------------------------------------------
 
+namespace {
+
+// What an SBOM export is made from: the image, its components and their dependency edges.
+struct StoredSbom {
+  storage::Image image;
+  std::vector<ComponentRow> components;
+  std::vector<storage::ComponentDep> deps;
+};
+
+Result<StoredSbom> LoadSbom(Transaction& tx, std::string_view image_id) {
+  StoredSbom s;
+  QLRF_ASSIGN_OR_RETURN(s.image, Required(ImageStore::GetImage(tx, image_id), "image"));
+  QLRF_ASSIGN_OR_RETURN(s.components, VulnStore::AllComponents(tx, image_id));
+  QLRF_ASSIGN_OR_RETURN(s.deps, VulnStore::Dependencies(tx, image_id));
+  return s;
+}
+
+}  // namespace
+
 Result<boost::json::value> VulnService::ExportCycloneDx(const RequestContext& ctx,
                                                         std::string_view image_id) {
   std::string now = Now();
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<boost::json::value> {
-    QLRF_ASSIGN_OR_RETURN(auto image, Required(ImageStore::GetImage(tx, image_id), "image"));
-    QLRF_ASSIGN_OR_RETURN(auto comps, VulnStore::AllComponents(tx, image_id));
-    QLRF_ASSIGN_OR_RETURN(auto deps, VulnStore::Dependencies(tx, image_id));
+    QLRF_ASSIGN_OR_RETURN(auto sbom, LoadSbom(tx, image_id));
+    const auto& [image, comps, deps] = sbom;
     boost::json::array components;
     for (const auto& c : comps) {
       boost::json::object o{
@@ -1121,26 +1134,19 @@ Result<boost::json::value> VulnService::ExportCycloneDx(const RequestContext& ct
       if (!c.supplier.empty()) o["supplier"] = {{"name", c.supplier}};
       auto lic = json::Parse(c.licenses_json);
       if (lic && lic->is_array() && !lic->as_array().empty()) {
+        // CycloneDX takes one expression or a list of named licences, not a mix: with any
+        // compound expression among them, the first entry becomes the one expression.
+        const auto& all = lic->as_array();
+        bool any_expression = std::any_of(all.begin(), all.end(), [](const auto& l) {
+          return l.as_string().find(' ') != boost::json::string::npos;
+        });
         boost::json::array licenses;
-        for (const auto& l : lic->as_array()) {
-          std::string s(l.as_string());
-          bool expression = s.find(' ') != std::string::npos;
-          if (expression) {
-            licenses.push_back(boost::json::object{{"expression", s}});
-          } else {
-            licenses.push_back(boost::json::object{{"license", {{"name", s}}}});
+        if (any_expression) {
+          licenses.push_back(boost::json::object{{"expression", all.front()}});
+        } else {
+          for (const auto& l : all) {
+            licenses.push_back(boost::json::object{{"license", {{"name", l}}}});
           }
-        }
-        // CycloneDX allows one expression or a list of licences, not a mix.
-        bool any_expr = false;
-        for (const auto& l : licenses) any_expr |= l.as_object().contains("expression");
-        if (any_expr) {
-          boost::json::array only;
-          only.push_back(
-              licenses.front().as_object().contains("expression")
-                  ? licenses.front()
-                  : boost::json::value{{"expression", licenses.front().at("license").at("name")}});
-          licenses = std::move(only);
         }
         o["licenses"] = std::move(licenses);
       }
@@ -1194,9 +1200,8 @@ Result<boost::json::value> VulnService::ExportSpdx(const RequestContext& ctx,
                                                    std::string_view image_id) {
   std::string now = Now();
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<boost::json::value> {
-    QLRF_ASSIGN_OR_RETURN(auto image, Required(ImageStore::GetImage(tx, image_id), "image"));
-    QLRF_ASSIGN_OR_RETURN(auto comps, VulnStore::AllComponents(tx, image_id));
-    QLRF_ASSIGN_OR_RETURN(auto deps, VulnStore::Dependencies(tx, image_id));
+    QLRF_ASSIGN_OR_RETURN(auto sbom, LoadSbom(tx, image_id));
+    const auto& [image, comps, deps] = sbom;
     boost::json::array packages;
     std::map<std::string, std::string> ids;
     std::set<std::string> used;
