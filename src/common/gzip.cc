@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <strings.h>
+
 #include <cctype>
 
 #include "common/result.h"
@@ -52,11 +54,7 @@ bool AcceptsGzip(std::string_view header) {
         zero = !v.empty() && v.find_first_not_of("0.") == std::string_view::npos;
       }
     }
-    bool is_gzip = coding.size() == 4 &&
-                   std::tolower(static_cast<unsigned char>(coding[0])) == 'g' &&
-                   std::tolower(static_cast<unsigned char>(coding[1])) == 'z' &&
-                   std::tolower(static_cast<unsigned char>(coding[2])) == 'i' &&
-                   std::tolower(static_cast<unsigned char>(coding[3])) == 'p';
+    bool is_gzip = coding.size() == 4 && strncasecmp(coding.data(), "gzip", 4) == 0;
     if (is_gzip) {
       (zero ? gzip_refused : gzip) = true;
     } else if (coding == "*" && !zero) {
