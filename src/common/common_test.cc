@@ -95,6 +95,24 @@ TEST(Ids, UuidV7SortsByTimeThenSequence) {
   EXPECT_EQ(a.substr(0, 13), "019b76da-a800");  // 2026-01-01T00:00:00Z = 0x19b76daa800 ms
 }
 
+TEST(Ids, UuidV7SequenceStaysOrderedAndDistinctAcrossRandomBatches) {
+  SeededRandom r(3);
+  UuidV7Sequence ids(r, 1767225600000);
+  std::vector<std::string> seen;
+  for (int i = 0; i < 4100; ++i) {  // past the random batch and the 4096-id millisecond roll-over
+    seen.push_back(ids.Next());
+    ASSERT_TRUE(IsUuid(seen.back()));
+    ASSERT_EQ(seen.back()[14], '7');
+    ASSERT_TRUE(seen.back()[19] >= '8' && seen.back()[19] <= 'b') << seen.back();  // variant 10
+    if (i > 0) {
+      ASSERT_LT(seen[seen.size() - 2], seen.back());
+    }
+  }
+  EXPECT_EQ(seen.front().substr(0, 13), "019b76da-a800");
+  EXPECT_EQ(seen.back().substr(0, 13), "019b76da-a801");
+  EXPECT_NE(seen[0].substr(19), seen[1].substr(19));  // each id has random bits of its own
+}
+
 TEST(Ids, SeededRandomIsReproducible) {
   SeededRandom a(7);
   SeededRandom b(7);

@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 
+#include <cstring>
 #include <vector>
 
 #include "common/crypto.h"
@@ -37,23 +38,20 @@ namespace {
 
 std::string FormatUuid(const uint8_t (&b)[16]) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  char out[36];
+  size_t o = 0;
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) {
-      out += '-';
+      out[o++] = '-';
     }
-    out += kHex[b[i] >> 4];
-    out += kHex[b[i] & 0xF];
+    out[o++] = kHex[b[i] >> 4];
+    out[o++] = kHex[b[i] & 0xF];
   }
-  return out;
+  return std::string(out, sizeof out);
 }
 
-}  // namespace
-
-std::string NewUuidV7(Random& random, SystemTimeMs unix_ms, uint16_t sequence) {
-  uint8_t b[16];
-  random.Fill(b);
+// UUIDv7 from 16 bytes whose random bits are already filled in.
+std::string UuidV7Of(uint8_t (&b)[16], SystemTimeMs unix_ms, uint16_t sequence) {
   auto ms = static_cast<uint64_t>(unix_ms);
   for (int i = 0; i < 6; ++i) {
     b[i] = static_cast<uint8_t>(ms >> (8 * (5 - i)));
@@ -62,6 +60,29 @@ std::string NewUuidV7(Random& random, SystemTimeMs unix_ms, uint16_t sequence) {
   b[7] = static_cast<uint8_t>(sequence & 0xFF);
   b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
   return FormatUuid(b);
+}
+
+}  // namespace
+
+std::string NewUuidV7(Random& random, SystemTimeMs unix_ms, uint16_t sequence) {
+  uint8_t b[16];
+  random.Fill(b);
+  return UuidV7Of(b, unix_ms, sequence);
+}
+
+std::string UuidV7Sequence::Next() {
+  if (seq_ == 4096) {
+    seq_ = 0;
+    ++ms_;
+  }
+  if (used_ == pool_.size()) {
+    random_.Fill(pool_);
+    used_ = 0;
+  }
+  uint8_t b[16];
+  std::memcpy(b, pool_.data() + used_, sizeof b);
+  used_ += sizeof b;
+  return UuidV7Of(b, ms_, seq_++);
 }
 
 std::string NewUuid(Random& random) {

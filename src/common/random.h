@@ -1,6 +1,8 @@
 // Randomness seam: ids, tokens, passwords. SystemRandom draws from the OS CSPRNG.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -48,18 +50,17 @@ std::string NewUuidV7(Random& random, SystemTimeMs unix_ms, uint16_t sequence);
 class UuidV7Sequence {
  public:
   UuidV7Sequence(Random& random, SystemTimeMs start_ms) : random_(random), ms_(start_ms) {}
-  std::string Next() {
-    if (seq_ == 4096) {
-      seq_ = 0;
-      ++ms_;
-    }
-    return NewUuidV7(random_, ms_, seq_++);
-  }
+  std::string Next();
 
  private:
+  // Random bytes are drawn for kBatch ids at a time: one CSPRNG call per id cost more than
+  // the rest of a bulk import's id handling.
+  static constexpr size_t kBatch = 32;
   Random& random_;
   SystemTimeMs ms_;
   uint16_t seq_ = 0;
+  std::array<uint8_t, 16 * kBatch> pool_{};
+  size_t used_ = pool_.size();
 };
 
 // True for a canonical 8-4-4-4-12 hex UUID.

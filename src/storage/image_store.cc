@@ -177,6 +177,13 @@ Result<std::optional<Image>> ImageStore::GetImage(Transaction& tx, std::string_v
   return std::optional<Image>(std::move(one[0]));
 }
 
+Result<bool> ImageStore::ImageExists(Transaction& tx, std::string_view id) {
+  RequireTenant(tx);
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT 1 FROM images WHERE org_id = $1 AND id = $2",
+                                         {tx.org_id(), std::string(id)}));
+  return !r.empty();
+}
+
 Result<Page<Image>> ImageStore::ListImages(Transaction& tx, const ImageFilter& filter,
                                            const PageRequest& page) {
   RequireTenant(tx);

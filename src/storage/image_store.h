@@ -114,6 +114,8 @@ class ImageStore {
   // Images (with artifacts and tags).
   static Status CreateImage(Transaction& tx, const Image& image);
   static Result<std::optional<Image>> GetImage(Transaction& tx, std::string_view id);
+  // Whether the org has the image (one indexed lookup, none of GetImage's details).
+  static Result<bool> ImageExists(Transaction& tx, std::string_view id);
   static Result<Page<Image>> ListImages(Transaction& tx, const ImageFilter& filter,
                                         const PageRequest& page);
   static Status UpdateImage(Transaction& tx,

@@ -312,6 +312,55 @@ std::vector<FindingRow> FindingsOfDocument(
   return out;
 }
 
+// True when `s` serialises as itself between quotes (no escapes), as licence ids and hashes do.
+bool PlainJsonText(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char ch) {
+    return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20;
+  });
+}
+
+// The stored JSON of a component's licences: ["MIT","Apache-2.0"]. Built by hand, byte for byte
+// what Boost.JSON writes, as every component of every import pays for it; text that would need
+// escapes goes through Boost.JSON.
+std::string LicensesJson(const std::vector<std::string>& licenses) {
+  if (!std::all_of(licenses.begin(), licenses.end(), PlainJsonText)) {
+    boost::json::array lic;
+    for (const auto& l : licenses) lic.emplace_back(l);
+    return json::Serialize(lic);
+  }
+  std::string out = "[";
+  for (const auto& l : licenses) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += l;
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
+
+// The stored JSON of a component's hashes: [{"alg":"SHA-256","content":"…"}] (as LicensesJson).
+std::string HashesJson(const std::vector<sbom::Hash>& hashes) {
+  if (!std::all_of(hashes.begin(), hashes.end(), [](const sbom::Hash& h) {
+        return PlainJsonText(h.algorithm) && PlainJsonText(h.value);
+      })) {
+    boost::json::array out;
+    for (const auto& h : hashes) out.push_back({{"alg", h.algorithm}, {"content", h.value}});
+    return json::Serialize(out);
+  }
+  std::string out = "[";
+  for (const auto& h : hashes) {
+    if (out.size() > 1) out += ',';
+    out += R"({"alg":")";
+    out += h.algorithm;
+    out += R"(","content":")";
+    out += h.value;
+    out += R"("})";
+  }
+  out += ']';
+  return out;
+}
+
 ComponentRow ComponentRowOf(const sbom::Component& c, std::string_view image_id, std::string id,
                             std::string_view now) {
   ComponentRow r;
@@ -321,15 +370,11 @@ ComponentRow ComponentRowOf(const sbom::Component& c, std::string_view image_id,
   r.name = c.name;
   r.version = c.version;
   r.purl = c.purl;
-  r.package = PackageKey(c.purl);
+  r.package = PackageKeyOfCanonical(c.purl);
   r.type = c.type.empty() ? "library" : c.type;
   r.ecosystem = c.ecosystem;
-  boost::json::array lic;
-  for (const auto& l : c.licenses) lic.emplace_back(l);
-  r.licenses_json = json::Serialize(lic);
-  boost::json::array hashes;
-  for (const auto& h : c.hashes) hashes.push_back({{"alg", h.algorithm}, {"content", h.value}});
-  r.hashes_json = json::Serialize(hashes);
+  r.licenses_json = LicensesJson(c.licenses);
+  r.hashes_json = HashesJson(c.hashes);
   r.supplier = c.supplier;
   r.created_at = std::string(now);
   return r;
@@ -487,6 +532,43 @@ std::string PackageKey(std::string_view canonical_purl) {
   return Lower(key);
 }
 
+std::string PackageKeyOfCanonical(std::string_view canonical_purl) {
+  // Canonical form: "pkg:" type '/' [namespace '/'] name, each segment percent-encoded where
+  // needed, then '@' version, '?' qualifiers, '#' subpath ('@' inside a segment is encoded).
+  constexpr std::string_view kScheme = "pkg:";
+  if (canonical_purl.substr(0, kScheme.size()) != kScheme) {
+    return PackageKey(canonical_purl);
+  }
+  std::string_view path = canonical_purl.substr(kScheme.size());
+  path = path.substr(0, path.find_first_of("@?#"));
+  if (path.empty() || path.front() == '/' || path.back() == '/' ||
+      path.find('/') == std::string_view::npos || path.find("//") != std::string_view::npos) {
+    return PackageKey(canonical_purl);
+  }
+  auto hex = [](char ch) -> int {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+  };
+  std::string key;
+  key.reserve(path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    char ch = path[i];
+    if (ch == '%') {
+      int hi = i + 2 < path.size() ? hex(path[i + 1]) : -1;
+      int lo = hi >= 0 ? hex(path[i + 2]) : -1;
+      if (lo < 0) {
+        return PackageKey(canonical_purl);
+      }
+      ch = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+    key += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return key;
+}
+
 std::string PackageKeyOf(std::string_view ecosystem, std::string_view name,
                          std::string_view purl_text) {
   if (!purl_text.empty()) {
@@ -583,10 +665,14 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
                                           std::string_view bytes,
                                           std::optional<sbom::Format> format) {
   // The image first: another org's id is 404 before any parsing.
-  QLRF_TRY(WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Status {
-    QLRF_TRY(Required(ImageStore::GetImage(tx, image_id), "image"));
+  auto image_exists = [&](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(bool exists, ImageStore::ImageExists(tx, image_id));
+    if (!exists) {
+      return Fail(NotFound("image not found"));
+    }
     return Ok();
-  }));
+  };
+  QLRF_TRY(WithRead(db_, ctx.principal.org_id, image_exists));
   QLRF_ASSIGN_OR_RETURN(sbom::Document doc, sbom::Parse(bytes, format));
   ImportSummary summary;
   summary.format = std::string(sbom::FormatName(doc.format));
@@ -614,7 +700,7 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
 
   return WithWrite(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<ImportSummary> {
     ImportSummary s = summary;
-    QLRF_ASSIGN_OR_RETURN(auto image, Required(ImageStore::GetImage(tx, image_id), "image"));
+    QLRF_TRY(image_exists(tx));
     QLRF_ASSIGN_OR_RETURN(auto latest, VulnStore::LatestImport(tx, image_id, s.kind));
     if (latest && latest->digest == digest) {
       s.duplicate = true;
@@ -699,7 +785,7 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
     s.import_id = imp.id;
     imp.summary_json = json::Serialize(ToJson(s));
     QLRF_TRY(VulnStore::InsertImport(tx, imp));
-    QLRF_TRY(auditor_.Record(tx, ctx, "image.vulnerabilities.import", "image", image.id, nullptr,
+    QLRF_TRY(auditor_.Record(tx, ctx, "image.vulnerabilities.import", "image", image_id, nullptr,
                              {{"import_id", imp.id},
                               {"format", s.format},
                               {"kind", s.kind},

@@ -187,6 +187,9 @@ class VulnService {
 // The match key of a package: purl type + '/' + namespace/name, lowercase ("npm/lodash",
 // "deb/debian/openssl", "maven/org.apache.logging.log4j/log4j-core"); "" when there is no purl.
 std::string PackageKey(std::string_view canonical_purl);
+// PackageKey of a purl already in canonical form (sbom::Component::purl), read from its text
+// instead of parsing it again; the same key.
+std::string PackageKeyOfCanonical(std::string_view canonical_purl);
 // The key of an OSV affected package (from its purl, or its ecosystem and name).
 std::string PackageKeyOf(std::string_view ecosystem, std::string_view name, std::string_view purl);
 

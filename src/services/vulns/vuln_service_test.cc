@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -16,6 +17,7 @@
 
 #include "common/json.h"
 #include "common/json_schema/json_schema.h"
+#include "common/purl/purl.h"
 #include "services/images/image_service.h"
 #include "storage/identity_store.h"
 #include "storage/migrations.h"
@@ -257,6 +259,83 @@ TEST_F(VulnServiceTest, GrypeReportsStoreTheirFilesSeverityCounts) {
     ++checked;
   }
   EXPECT_GE(checked, 10);
+}
+
+TEST_F(VulnServiceTest, StoredLicencesAndHashesAreTheJsonBoostWrites) {
+  // One component with plain text (the hand-built path), one whose licence needs escapes.
+  constexpr std::string_view kBom =
+      R"({"bomFormat": "CycloneDX", "specVersion": "1.4", "version": 1,
+    "components": [
+      {"type": "library", "bom-ref": "a", "name": "a", "version": "1.0.0",
+       "purl": "pkg:npm/a@1.0.0", "licenses": [{"license": {"id": "MIT"}},
+                                             {"license": {"name": "Apache 2"}}],
+       "hashes": [{"alg": "SHA-256", "content":
+                   "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"},
+                  {"alg": "SHA-1", "content": "0BEEC7B5EA3F0FDBC95D0DD47F3C5BC275DA8A33"}]},
+      {"type": "library", "bom-ref": "b", "name": "b", "version": "2.0.0",
+       "licenses": [{"license": {"name": "say \"hi\" \\ \b\u0001 caf\u00e9"}}]}]})";
+  std::string image = Image();
+  auto s = vulns_.Import(ctx_, image, kBom, std::nullopt);
+  ASSERT_TRUE(s) << s.error().ToString();
+  auto components = Components(image);
+  ASSERT_EQ(components.size(), 2u);
+  boost::json::array a_licences{"MIT", "Apache 2"};
+  boost::json::array a_hashes{
+      {{"alg", "SHA-256"},
+       {"content", "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"}},
+      {{"alg", "SHA-1"}, {"content", "0beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33"}}};
+  EXPECT_EQ(components[0].licenses_json, json::Serialize(a_licences));
+  EXPECT_EQ(components[0].hashes_json, json::Serialize(a_hashes));
+  EXPECT_EQ(components[0].package, "npm/a");
+  boost::json::array b_licences{"say \"hi\" \\ \b\x01 caf\xc3\xa9"};
+  EXPECT_EQ(components[1].licenses_json, json::Serialize(b_licences));
+  EXPECT_EQ(components[1].hashes_json, "[]");
+  EXPECT_EQ(components[1].package, "");
+}
+
+TEST_F(VulnServiceTest, SbomRepeatingAComponentRefIsRejectedWithNothingStored) {
+  constexpr std::string_view kSpdx = R"({
+    "spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "doc",
+    "dataLicense": "CC0-1.0", "documentNamespace": "https://example.com/doc",
+    "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: x"]},
+    "packages": [{"SPDXID": "SPDXRef-a", "name": "a", "versionInfo": "1.0"},
+                 {"SPDXID": "SPDXRef-a", "name": "b", "versionInfo": "2.0"}]})";
+  std::string image = Image();
+  auto s = vulns_.Import(ctx_, image, kSpdx, std::nullopt);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ErrorCode::kAlreadyExists) << s.error().ToString();
+  EXPECT_TRUE(Components(image).empty());
+  auto trend = vulns_.Trend(ctx_, image, 10);
+  ASSERT_TRUE(trend);
+  EXPECT_TRUE(trend->empty());
+}
+
+TEST(PackageKeyOfCanonical, AgreesWithParsingOnEveryCanonicalPurlOfTheSuite) {
+  int checked = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(kConf + "/purl/tests")) {
+    if (e.path().extension() != ".json") continue;
+    auto doc = json::Parse(Slurp(e.path().string()));
+    ASSERT_TRUE(doc) << e.path();
+    const auto* tests = doc->as_object().if_contains("tests");
+    if (tests == nullptr || !tests->is_array()) continue;
+    for (const auto& t : tests->as_array()) {
+      for (const char* field : {"input", "expected_output"}) {
+        const auto* v = t.as_object().if_contains(field);
+        if (v == nullptr || !v->is_string()) continue;
+        auto canonical = purl::CanonicalizePurl(v->as_string());
+        if (!canonical) continue;
+        EXPECT_EQ(PackageKeyOfCanonical(*canonical), PackageKey(*canonical)) << *canonical;
+        ++checked;
+      }
+    }
+  }
+  for (std::string_view p : {"pkg:npm/%40babel/core@7.0.0", "pkg:generic/a%2Fb@1#x/y",
+                             "pkg:maven/org.Apache/Log4J@2?type=jar", "pkg:golang/github.com/A/b",
+                             "pkg:npm/a%zz@1", "pkg:npm/", "notapurl", ""}) {
+    EXPECT_EQ(PackageKeyOfCanonical(p), PackageKey(p)) << p;
+  }
+  std::printf("PackageKeyOfCanonical: %d canonical purls checked\n", checked);
+  EXPECT_GE(checked, 100);
 }
 
 }  // namespace
