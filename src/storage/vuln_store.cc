@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "common/json.h"
 #include "storage/bulk.h"
@@ -423,6 +425,17 @@ Status VulnStore::ReplaceComponents(Transaction& tx, std::string_view image_id,
                                     const std::vector<ComponentRow>& components,
                                     const std::vector<ComponentDep>& deps) {
   RequireTenant(tx);
+  // Refs are unique per image (bom-refs, SPDXIDs, …); checked here rather than by an index that
+  // no query reads (migration 0011).
+  {
+    std::unordered_set<std::string_view> refs;
+    refs.reserve(components.size());
+    for (const auto& c : components) {
+      if (!refs.insert(c.ref).second) {
+        return Fail(AlreadyExists("duplicate: component ref \"" + c.ref + "\" appears twice"));
+      }
+    }
+  }
   Params key{tx.org_id(), std::string(image_id)};
   QLRF_TRY(tx.Exec("DELETE FROM image_component_deps WHERE org_id = $1 AND image_id = $2", key));
   QLRF_TRY(tx.Exec("DELETE FROM image_components WHERE org_id = $1 AND image_id = $2", key));

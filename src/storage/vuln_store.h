@@ -216,7 +216,7 @@ class VulnStore {
   static Result<std::optional<SbomImport>> LatestImport(Transaction& tx, std::string_view image_id,
                                                         std::string_view kind);
 
-  // Components: replaced as a whole by each SBOM import.
+  // Components: replaced as a whole by each SBOM import. AlreadyExists when two share a ref.
   static Status ReplaceComponents(Transaction& tx, std::string_view image_id,
                                   const std::vector<ComponentRow>& components,
                                   const std::vector<ComponentDep>& deps);
