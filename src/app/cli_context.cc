@@ -29,8 +29,8 @@ Result<std::string> ReadInput(const std::string& path) {
   return ss.str();
 }
 
-Status CliContext::Open(const Config& config) {
-  QLRF_ASSIGN_OR_RETURN(db, OpenDatabase(config, true));
+Status CliContext::Open(const Config& config, bool bulk_load) {
+  QLRF_ASSIGN_OR_RETURN(db, OpenDatabase(config, true, bulk_load));
   // CLI commands never verify session tokens; the key only satisfies the constructor.
   sessions = std::make_unique<services::SessionTokens>(RandomHex(random, 32), 60, clock);
   auth = std::make_unique<services::Authenticator>(*db, *sessions, nullptr, clock, random,

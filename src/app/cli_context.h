@@ -31,7 +31,8 @@ struct CliContext {
   std::unique_ptr<services::VulnService> vulns;
 
   // Opens and migrates the database, builds the services, bootstraps an empty installation.
-  Status Open(const Config& config);
+  // `bulk_load`: the command writes in bulk (qlrf demo; see OpenDatabase).
+  Status Open(const Config& config, bool bulk_load = false);
   // A request context for the CLI operator in the org named by slug or id.
   Result<services::RequestContext> As(const std::string& org_ref);
 };

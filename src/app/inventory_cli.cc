@@ -269,6 +269,8 @@ bool InventoryCli::Selected() const {
   return false;
 }
 
+bool InventoryCli::BulkLoad() const { return demo_->parsed(); }
+
 int InventoryCli::Run(CliContext& ctx) {
   if (demo_->parsed()) return Demo(ctx);
   if (assets_list_->parsed()) return AssetsList(ctx);

@@ -17,6 +17,8 @@ class InventoryCli {
  public:
   explicit InventoryCli(CLI::App& app);
   bool Selected() const;
+  // The selected command writes in bulk (demo).
+  bool BulkLoad() const;
   int Run(CliContext& ctx);
 
  private:

@@ -136,7 +136,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   CliContext ctx;
-  if (auto st = ctx.Open(config); !st) {
+  if (auto st = ctx.Open(config, inventory_cli.BulkLoad()); !st) {
     return Failure(st.error().ToString());
   }
   if (inventory_cli.Selected()) {

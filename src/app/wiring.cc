@@ -34,7 +34,8 @@
 
 namespace qlrf::app {
 
-Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bool migrate) {
+Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bool migrate,
+                                                        bool bulk_load) {
   std::string url = EffectiveDatabaseUrl(config);
   std::unique_ptr<storage::Database> db;
   if (url.rfind("sqlite://", 0) == 0) {
@@ -49,6 +50,7 @@ Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bo
       }
     }
     o.readers = std::max(2, config.db_pool_size / 2);
+    o.bulk_load = bulk_load;
     QLRF_ASSIGN_OR_RETURN(auto sqlite, storage::SqliteDatabase::Open(o));
     db = std::move(sqlite);
   } else if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {

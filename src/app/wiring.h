@@ -11,7 +11,9 @@
 namespace qlrf::app {
 
 // Opens the database named by the config (sqlite:///path or postgres://…) and migrates it.
-Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bool migrate);
+// `bulk_load`: for a one-shot bulk writer (see SqliteOptions::bulk_load; no effect on PostgreSQL).
+Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bool migrate,
+                                                        bool bulk_load = false);
 
 struct ServeOptions {
   std::string role = "all";  // all | api | worker | orchestrator

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "storage/database.h"
@@ -126,18 +127,27 @@ class InventoryStore {
   // Inserts new assets (and their tag rows): PostgreSQL COPY, SQLite multi-row statements; for
   // bulk loads of assets known to be new (demo fleets, first imports). AlreadyExists on a
   // duplicate.
-  static Status InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets);
+  struct BulkLoad;
+  static Status InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets,
+                                 BulkLoad* load = nullptr);
 
   // Bulk-load mode for filling an org that has no assets yet (demo, first import): on SQLite the
   // secondary indexes and rollup triggers of assets and asset_tags are dropped for the load and
   // rebuilt at the end (a sorted index build is several times cheaper than maintaining the
-  // indexes row by row), and the org's rollup is recomputed with one GROUP BY. On PostgreSQL
-  // End only refreshes the planner statistics (COPY and statement-level triggers are already
-  // bulk paths). Call Begin, then InsertAssetsBulk any number of times, then End, all in one
-  // write transaction; the schema is unchanged if the transaction rolls back (SQLite DDL is
+  // indexes row by row), and the rollup rows of the inserted assets are counted in memory and
+  // added at the end (if anything else changed the org's assets meanwhile, End notices the
+  // totals disagree and recomputes the org's rollup with one GROUP BY). On PostgreSQL End only
+  // refreshes the planner statistics (COPY and statement-level triggers are already bulk paths).
+  // Call Begin, then InsertAssetsBulk(…, &load) any number of times, then End, all in one write
+  // transaction; the schema is unchanged if the transaction rolls back (SQLite DDL is
   // transactional).
   struct BulkLoad {
     std::vector<std::string> restore;  // CREATE statements to re-run
+    int64_t assets_before = 0;         // the org's assets when the load began
+    // Rollup rows of the assets inserted through InsertAssetsBulk(…, this): key columns joined
+    // by '\x1f' → count.
+    std::unordered_map<std::string, int64_t> tally;
+    int64_t tallied = 0;
   };
   static Result<BulkLoad> BeginBulkLoad(Transaction& tx);
   static Status EndBulkLoad(Transaction& tx, const BulkLoad& load);

@@ -116,10 +116,31 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
     QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx));
     std::vector<Asset> bulk;
     for (int i = 0; i < 400; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
-    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk));
+    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &load));
     return InventoryStore::EndBulkLoad(tx, load);
   });
   ASSERT_TRUE(loaded) << loaded.error().ToString();
+  ExpectRollupExact(db());
+  // A second load into the same org adds to its rollup; an asset written another way during
+  // the load (triggers off, not tallied) makes End recompute the org's rollup instead.
+  auto second = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx));
+    std::vector<Asset> bulk;
+    for (int i = 400; i < 700; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
+    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &load));
+    QLRF_TRY(InventoryStore::CreateAsset(tx, MakeAsset(8000, std::nullopt)));
+    return InventoryStore::EndBulkLoad(tx, load);
+  });
+  ASSERT_TRUE(second) << second.error().ToString();
+  ExpectRollupExact(db());
+  auto third = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx));
+    std::vector<Asset> bulk;
+    for (int i = 700; i < 900; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
+    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &load));
+    return InventoryStore::EndBulkLoad(tx, load);
+  });
+  ASSERT_TRUE(third) << third.error().ToString();
   ExpectRollupExact(db());
   auto after = schema();
   ASSERT_TRUE(after);

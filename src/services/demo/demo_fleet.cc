@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <future>
 #include <map>
 
 #include "common/json.h"
@@ -228,75 +229,85 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
     }
     families.push_back(std::move(fv));
   }
-  // Assets, in batches so progress can be reported.
+  // Assets, in batches so progress can be reported. The next batch is generated on a second
+  // thread while the database takes the current one (only that thread draws from `rnd` and
+  // counts drift meanwhile, so the fleet is the same for a seed).
   constexpr int64_t kBatch = 5000;
   QLRF_ASSIGN_OR_RETURN(auto load, storage::InventoryStore::BeginBulkLoad(tx));
-  std::vector<storage::Asset> batch;
-  batch.reserve(kBatch);
-  for (int64_t i = 0; i < count; ++i) {
-    int pick = static_cast<int>(rnd.Below(static_cast<uint64_t>(weight_sum)));
-    size_t si = 0;
-    while (pick >= kSites[si].weight) {
-      pick -= kSites[si].weight;
-      ++si;
+  auto generate = [&](int64_t from, int64_t n) {
+    std::vector<storage::Asset> batch;
+    batch.reserve(static_cast<size_t>(n));
+    for (int64_t i = from; i < from + n; ++i) {
+      int pick = static_cast<int>(rnd.Below(static_cast<uint64_t>(weight_sum)));
+      size_t si = 0;
+      while (pick >= kSites[si].weight) {
+        pick -= kSites[si].weight;
+        ++si;
+      }
+      const auto& site = sites[si];
+      auto fams = FamiliesFor(site.platform);
+      const auto& fam = families[static_cast<size_t>(fams[rnd.Below(fams.size())])];
+      // 62% on the current production version, then older ones; a few on the testing one.
+      double u = rnd.Unit();
+      int back = u < 0.62   ? 0
+                 : u < 0.84 ? 1
+                 : u < 0.93 ? 2
+                 : u < 0.97 ? 3 + static_cast<int>(rnd.Below(3))
+                            : -1;
+      int vi = std::clamp(fam.production - back, 0, static_cast<int>(fam.versions.size()) - 1);
+      storage::Asset a;
+      // Time-ordered ids keep the primary-key inserts of a large fleet at the end of the B-tree.
+      int64_t seq = done_before + i;
+      a.id = NewUuidV7(rnd, UnixSeconds(now) * 1000 - 86400000 + seq / 4096,
+                       static_cast<uint16_t>(seq % 4096));
+      a.org_id = org;
+      a.platform = site.platform;
+      const char* tier = kTiers[rnd.Below(kTiers.size())];
+      char name[64];
+      std::snprintf(name, sizeof name, "%s-%s-%06lld", tier, site.region.c_str(),
+                    static_cast<long long>(done_before + i));
+      a.name = name;
+      if (a.platform == "aws")
+        a.instance_id = "i-" + RandomHex(rnd, 8) + RandomHex(rnd, 1);
+      else if (a.platform == "k8s")
+        a.instance_id = std::string("pod/") + name;
+      else
+        a.instance_id = site.platform + "-" + RandomHex(rnd, 10);
+      a.environment = site.environment;
+      a.site_id = site.id;
+      a.region = site.region;
+      double s = rnd.Unit();
+      a.state = s < 0.9 ? "running" : s < 0.97 ? "stopped" : s < 0.99 ? "terminated" : "unknown";
+      a.image_family = fam.family;
+      a.image_version = fam.versions[static_cast<size_t>(vi)];
+      a.image_ref = "golden://" + a.image_family + "/" + a.image_version;
+      a.os = std::string(kFamilies[0].os);
+      for (const auto& spec : kFamilies) {
+        if (fam.family == spec.name) a.os = spec.os;
+      }
+      a.ips = {"10." + std::to_string(si) + "." + std::to_string(rnd.Below(256)) + "." +
+               std::to_string(1 + rnd.Below(254))};
+      a.tags = {{"tier", tier},
+                {"team", kTeams[rnd.Below(kTeams.size())]},
+                {"cost-center", "cc-" + std::to_string(100 + rnd.Below(20))}};
+      SystemTime first = now - std::chrono::hours(24 * static_cast<int64_t>(1 + rnd.Below(360)));
+      a.first_seen_at = a.created_at = Iso(first);
+      a.last_seen_at = a.updated_at = Iso(now - std::chrono::minutes(rnd.Below(600)));
+      if (vi != fam.production) ++out.drifted;
+      batch.push_back(std::move(a));
     }
-    const auto& site = sites[si];
-    auto fams = FamiliesFor(site.platform);
-    const auto& fam = families[static_cast<size_t>(fams[rnd.Below(fams.size())])];
-    // 62% on the current production version, then older ones; a few on the testing one.
-    double u = rnd.Unit();
-    int back = u < 0.62   ? 0
-               : u < 0.84 ? 1
-               : u < 0.93 ? 2
-               : u < 0.97 ? 3 + static_cast<int>(rnd.Below(3))
-                          : -1;
-    int vi = std::clamp(fam.production - back, 0, static_cast<int>(fam.versions.size()) - 1);
-    storage::Asset a;
-    // Time-ordered ids keep the primary-key inserts of a large fleet at the end of the B-tree.
-    int64_t seq = done_before + i;
-    a.id = NewUuidV7(rnd, UnixSeconds(now) * 1000 - 86400000 + seq / 4096,
-                     static_cast<uint16_t>(seq % 4096));
-    a.org_id = org;
-    a.platform = site.platform;
-    const char* tier = kTiers[rnd.Below(kTiers.size())];
-    char name[64];
-    std::snprintf(name, sizeof name, "%s-%s-%06lld", tier, site.region.c_str(),
-                  static_cast<long long>(done_before + i));
-    a.name = name;
-    if (a.platform == "aws")
-      a.instance_id = "i-" + RandomHex(rnd, 8) + RandomHex(rnd, 1);
-    else if (a.platform == "k8s")
-      a.instance_id = std::string("pod/") + name;
-    else
-      a.instance_id = site.platform + "-" + RandomHex(rnd, 10);
-    a.environment = site.environment;
-    a.site_id = site.id;
-    a.region = site.region;
-    double s = rnd.Unit();
-    a.state = s < 0.9 ? "running" : s < 0.97 ? "stopped" : s < 0.99 ? "terminated" : "unknown";
-    a.image_family = fam.family;
-    a.image_version = fam.versions[static_cast<size_t>(vi)];
-    a.image_ref = "golden://" + a.image_family + "/" + a.image_version;
-    a.os = std::string(kFamilies[0].os);
-    for (const auto& spec : kFamilies) {
-      if (fam.family == spec.name) a.os = spec.os;
+    return batch;
+  };
+  auto next = std::async(std::launch::async, generate, 0, std::min(kBatch, count));
+  for (int64_t from = 0; from < count; from += kBatch) {
+    std::vector<storage::Asset> batch = next.get();
+    int64_t after = from + kBatch;
+    if (after < count) {
+      next = std::async(std::launch::async, generate, after, std::min(kBatch, count - after));
     }
-    a.ips = {"10." + std::to_string(si) + "." + std::to_string(rnd.Below(256)) + "." +
-             std::to_string(1 + rnd.Below(254))};
-    a.tags = {{"tier", tier},
-              {"team", kTeams[rnd.Below(kTeams.size())]},
-              {"cost-center", "cc-" + std::to_string(100 + rnd.Below(20))}};
-    SystemTime first = now - std::chrono::hours(24 * static_cast<int64_t>(1 + rnd.Below(360)));
-    a.first_seen_at = a.created_at = Iso(first);
-    a.last_seen_at = a.updated_at = Iso(now - std::chrono::minutes(rnd.Below(600)));
-    if (vi != fam.production) ++out.drifted;
-    batch.push_back(std::move(a));
-    if (static_cast<int64_t>(batch.size()) == kBatch || i + 1 == count) {
-      QLRF_TRY(storage::InventoryStore::InsertAssetsBulk(tx, batch));
-      out.assets += static_cast<int64_t>(batch.size());
-      batch.clear();
-      if (progress) progress(done_before + out.assets, total);
-    }
+    QLRF_TRY(storage::InventoryStore::InsertAssetsBulk(tx, batch, &load));
+    out.assets += static_cast<int64_t>(batch.size());
+    if (progress) progress(done_before + out.assets, total);
   }
   QLRF_TRY(storage::InventoryStore::EndBulkLoad(tx, load));
   return out;

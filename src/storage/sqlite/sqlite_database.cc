@@ -48,12 +48,18 @@ class Connection {
     // readers map the file so page reads are memory reads.
     std::string pragmas =
         "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=4294967296;";
-    if (!read_only) {
-      pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;";
-    } else {
-      pragmas += "PRAGMA cache_size=-65536;";
+    if (read_only) {
+      return ExecScript(pragmas + "PRAGMA cache_size=-65536;");
     }
-    return ExecScript(pragmas);
+    QLRF_TRY(ExecScript(pragmas + "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;"));
+    // Leaving WAL mode needs the only connection; when another process has the database open
+    // the bulk writer keeps the WAL. Sorts for index builds spill runs to temporary files (in
+    // the OS page cache), which lets SQLite's sorter use worker threads.
+    if (o.bulk_load) {
+      QLRF_TRY(ExecScript("PRAGMA temp_store=FILE"));
+      if (ExecScript("PRAGMA journal_mode=DELETE")) return Ok();
+    }
+    return ExecScript("PRAGMA journal_mode=WAL");
   }
 
   Status ExecScript(std::string_view sql) {
