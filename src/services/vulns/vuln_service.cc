@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/crypto.h"
 #include "common/json.h"
@@ -193,24 +194,25 @@ bool SameContent(const FindingRow& a, const FindingRow& b) {
          a.purl == b.purl;
 }
 
+// `reported` is read, not consumed: WithWrite may run the transaction again after a conflict.
 Result<MergeCounts> MergeFindings(Transaction& tx, std::vector<FindingRow>& stored,
-                                  std::vector<FindingRow> reported, std::string_view source,
+                                  const std::vector<FindingRow>& reported, std::string_view source,
                                   std::string_view now, UuidV7Sequence& ids) {
   MergeCounts c;
   std::unordered_map<std::string, FindingRow*> by_key;
   for (auto& f : stored) by_key[FindingKey(f.vuln_id, f.package_name, f.installed_version)] = &f;
-  std::set<std::string> seen;
+  std::unordered_set<std::string> seen;
   std::vector<FindingRow> inserts;
-  for (auto& r : reported) {
+  for (const auto& r : reported) {
     std::string key = FindingKey(r.vuln_id, r.package_name, r.installed_version);
     if (!seen.insert(key).second) continue;
     auto it = by_key.find(key);
     if (it == by_key.end()) {
-      r.id = ids.Next();
-      r.source = std::string(source);
-      r.status = "open";
-      r.first_seen_at = r.last_seen_at = std::string(now);
-      inserts.push_back(r);
+      FindingRow& added = inserts.emplace_back(r);
+      added.id = ids.Next();
+      added.source = std::string(source);
+      added.status = "open";
+      added.first_seen_at = added.last_seen_at = std::string(now);
       ++c.inserted;
       continue;
     }
@@ -284,7 +286,7 @@ Result<int64_t> ApplyVex(Transaction& tx, std::vector<FindingRow>& findings,
 
 std::vector<FindingRow> FindingsOfDocument(
     const sbom::Document& doc, std::string_view image_id,
-    const std::map<std::string, const sbom::Component*>& by_ref) {
+    const std::unordered_map<std::string_view, const sbom::Component*>& by_ref) {
   std::vector<FindingRow> out;
   out.reserve(doc.findings.size());
   for (const auto& f : doc.findings) {
@@ -409,12 +411,14 @@ FindingRow MatchedFinding(const Component& c, const std::string& vuln_id,
 // component) whose version the advisory covers.
 Result<std::vector<FindingRow>> MatchComponents(Transaction& tx,
                                                 const std::vector<ComponentRow>& components) {
-  std::vector<std::string> packages;
+  std::vector<std::string_view> keys;
+  keys.reserve(components.size());
   for (const auto& c : components) {
-    if (!c.package.empty() && !c.version.empty()) packages.push_back(c.package);
+    if (!c.package.empty() && !c.version.empty()) keys.push_back(c.package);
   }
-  std::sort(packages.begin(), packages.end());
-  packages.erase(std::unique(packages.begin(), packages.end()), packages.end());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::string> packages(keys.begin(), keys.end());
   QLRF_ASSIGN_OR_RETURN(auto rows, VulnStore::AffectedFor(tx, packages));
   std::unordered_map<std::string,
                      std::vector<std::pair<const storage::AffectedRow*, sbom::OsvAffected>>>
@@ -682,11 +686,13 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
   summary.warnings = doc.warnings;
   std::string digest = crypto::Sha256Hex(bytes);
   std::string now = Now();
-  std::map<std::string, const sbom::Component*> by_ref;
+  // Views into doc.components, which stays unchanged (and in place) from here on.
+  std::unordered_map<std::string_view, const sbom::Component*> by_ref;
+  by_ref.reserve(doc.components.size());
   for (const auto& c : doc.components) by_ref.emplace(c.ref, &c);
   std::vector<FindingRow> reported = FindingsOfDocument(doc, image_id, by_ref);
   {
-    std::set<std::string> keys;
+    std::unordered_set<std::string> keys;
     for (const auto& f : reported) {
       if (keys.insert(FindingKey(f.vuln_id, f.package_name, f.installed_version)).second) {
         ++summary.by_severity[f.severity == "none" ? "unknown" : f.severity];
@@ -726,8 +732,7 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
       // Findings from the catalog for the new component set.
       QLRF_ASSIGN_OR_RETURN(auto matched, MatchComponents(tx, rows));
       s.matched = static_cast<int64_t>(matched.size());
-      QLRF_ASSIGN_OR_RETURN(auto mc,
-                            MergeFindings(tx, stored, std::move(matched), "match", now, ids));
+      QLRF_ASSIGN_OR_RETURN(auto mc, MergeFindings(tx, stored, matched, "match", now, ids));
       s.fixed += mc.fixed;
       s.new_findings += mc.inserted;
       s.reopened += mc.reopened;
@@ -735,7 +740,7 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
     if (s.kind != "vex") {
       // A scan reports all of the image's findings from that scanner; an SBOM's embedded
       // vulnerabilities likewise replace the previous SBOM's.
-      QLRF_ASSIGN_OR_RETURN(auto mc, MergeFindings(tx, stored, std::move(reported),
+      QLRF_ASSIGN_OR_RETURN(auto mc, MergeFindings(tx, stored, reported,
                                                    s.kind == "scan" ? "scan" : "sbom", now, ids));
       s.new_findings += mc.inserted;
       s.reopened += mc.reopened;
@@ -1465,6 +1470,9 @@ Result<FeedSummary> VulnService::ImportFeed(std::string_view feed, std::string_v
   }
   s.records = static_cast<int64_t>(entries.size());
   QLRF_TRY(WithWrite(db_, "", [&](Transaction& tx) -> Status {
+    // Counted afresh on each attempt: WithWrite may run this again after a conflict.
+    s.affected_packages = 0;
+    reevaluate.clear();
     QLRF_TRY(VulnStore::UpsertCatalog(tx, entries));
     for (const auto& a : advisories) {
       if (feed != "osv") continue;
@@ -1542,7 +1550,9 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
     }
   }
   // 3. Per org: insert the findings not yet stored (reopen fixed ones).
-  for (auto& [org, found] : per_org) {
+  for (const auto& [org, found] : per_org) {
+    // `found` is read, not consumed: WithWrite may run the transaction again after a conflict.
+    int64_t added = 0;
     QLRF_TRY(WithWrite(db_, org, [&](Transaction& tx) -> Status {
       std::vector<std::string> ids = vuln_ids;
       QLRF_ASSIGN_OR_RETURN(auto catalog, VulnStore::CatalogFor(tx, ids));
@@ -1565,9 +1575,9 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
             existing.Text(i, 4), existing.Text(i, 5)};
       }
       std::vector<FindingRow> inserts;
-      std::set<std::string> seen;
+      std::unordered_set<std::string> seen;
       UuidV7Sequence new_ids(random_, UnixMillis(clock_.Now()));
-      for (auto& f : found) {
+      for (const auto& f : found) {
         std::string key =
             f.image_id + '\x1e' + FindingKey(f.vuln_id, f.package_name, f.installed_version);
         if (!seen.insert(key).second) continue;
@@ -1581,16 +1591,17 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
           }
           continue;
         }
-        if (auto c = catalog.find(f.vuln_id); c != catalog.end()) ApplyCatalog(f, c->second);
-        f.id = new_ids.Next();
-        f.source = "match";
-        f.status = "open";
-        f.first_seen_at = f.last_seen_at = now;
-        inserts.push_back(std::move(f));
+        FindingRow& row = inserts.emplace_back(f);
+        if (auto c = catalog.find(row.vuln_id); c != catalog.end()) ApplyCatalog(row, c->second);
+        row.id = new_ids.Next();
+        row.source = "match";
+        row.status = "open";
+        row.first_seen_at = row.last_seen_at = now;
       }
-      s.new_findings += static_cast<int64_t>(inserts.size());
+      added = static_cast<int64_t>(inserts.size());
       return VulnStore::InsertFindings(tx, inserts);
     }));
+    s.new_findings += added;
   }
   return s;
 }

@@ -36,6 +36,69 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
+// Delegates to a real database; once armed, every other write transaction (the 1st, 3rd, …)
+// fails its commit with Aborted (rolled back), as a serialization conflict would: each
+// WithWrite's first attempt conflicts and its second one commits.
+class ConflictingDatabase final : public storage::Database {
+ public:
+  explicit ConflictingDatabase(storage::Database& db) : db_(db) {}
+  void ArmConflicts() { armed_ = true; }
+  int conflicts() const { return conflicts_; }
+
+  Result<std::unique_ptr<storage::Transaction>> Begin(storage::TxMode mode,
+                                                      std::string_view org_id) override {
+    QLRF_ASSIGN_OR_RETURN(auto tx, db_.Begin(mode, org_id));
+    return Wrap(mode, std::move(tx));
+  }
+  Result<std::unique_ptr<storage::Transaction>> BeginSystem(storage::TxMode mode) override {
+    QLRF_ASSIGN_OR_RETURN(auto tx, db_.BeginSystem(mode));
+    return Wrap(mode, std::move(tx));
+  }
+  Status Ping() override { return db_.Ping(); }
+  storage::Dialect dialect() const override { return db_.dialect(); }
+  std::string_view backend_name() const override { return db_.backend_name(); }
+  storage::PoolStats Stats() const override { return db_.Stats(); }
+
+ private:
+  class Tx final : public storage::Transaction {
+   public:
+    Tx(std::unique_ptr<storage::Transaction> inner, ConflictingDatabase* conflict)
+        : inner_(std::move(inner)), conflict_(conflict) {}
+    Result<storage::RowSet> Query(std::string_view sql, const storage::Params& p) override {
+      return inner_->Query(sql, p);
+    }
+    Result<int64_t> Exec(std::string_view sql, const storage::Params& p) override {
+      return inner_->Exec(sql, p);
+    }
+    Status ExecScript(std::string_view sql) override { return inner_->ExecScript(sql); }
+    Status Commit() override {
+      if (conflict_ != nullptr) {
+        ++conflict_->conflicts_;
+        inner_.reset();  // rolls back
+        return Fail(Aborted("serialization conflict (injected)"));
+      }
+      return inner_->Commit();
+    }
+    storage::Dialect dialect() const override { return inner_->dialect(); }
+    const std::string& org_id() const override { return inner_->org_id(); }
+
+   private:
+    std::unique_ptr<storage::Transaction> inner_;
+    ConflictingDatabase* conflict_;
+  };
+
+  std::unique_ptr<storage::Transaction> Wrap(storage::TxMode mode,
+                                             std::unique_ptr<storage::Transaction> tx) {
+    bool conflict = armed_ && mode == storage::TxMode::kWrite && writes_++ % 2 == 0;
+    return std::make_unique<Tx>(std::move(tx), conflict ? this : nullptr);
+  }
+
+  storage::Database& db_;
+  bool armed_ = false;
+  int writes_ = 0;
+  int conflicts_ = 0;
+};
+
 class VulnServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -259,6 +322,55 @@ TEST_F(VulnServiceTest, GrypeReportsStoreTheirFilesSeverityCounts) {
     ++checked;
   }
   EXPECT_GE(checked, 10);
+}
+
+TEST_F(VulnServiceTest, ImportRunAgainAfterAConflictStoresEveryReportedFinding) {
+  std::string text = Slurp(kConf + "/scanners/trivy/defectdojo_all_statuses.json");
+  std::string plain = Image();
+  auto want = vulns_.Import(ctx_, plain, text, std::nullopt);
+  ASSERT_TRUE(want) << want.error().ToString();
+  ASSERT_GT(want->findings, 0);
+
+  ConflictingDatabase db(*db_);
+  VulnService vulns(db, auditor_, clock_, random_);
+  std::string retried = Image();
+  db.ArmConflicts();
+  auto got = vulns.Import(ctx_, retried, text, std::nullopt);
+  ASSERT_TRUE(got) << got.error().ToString();
+  EXPECT_EQ(db.conflicts(), 1);
+  EXPECT_EQ(got->new_findings, want->new_findings);
+  EXPECT_EQ(vulns_.Summary(ctx_, retried)->open, vulns_.Summary(ctx_, plain)->open);
+  EXPECT_EQ(Components(retried).size(), Components(plain).size());
+}
+
+TEST_F(VulnServiceTest, ReevaluationRunAgainAfterAConflictStoresEachNewFindingOnce) {
+  constexpr std::string_view kBom = R"({"bomFormat": "CycloneDX", "specVersion": "1.4",
+    "version": 1, "components": [{"type": "library", "bom-ref": "lp", "name": "left-pad",
+    "version": "1.3.0", "purl": "pkg:npm/left-pad@1.3.0"}]})";
+  auto advisory = [](std::string_view id) {
+    return R"({"id":")" + std::string(id) + R"(","modified":"2026-11-01T00:00:00Z",
+      "summary":"s","affected":[{"package":{"ecosystem":"npm","name":"left-pad"},
+      "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.3.1"}]}]}]})";
+  };
+  std::string a = Image();
+  std::string b = Image();
+  ASSERT_TRUE(vulns_.Import(ctx_, a, kBom, std::nullopt));
+  ASSERT_TRUE(vulns_.Import(ctx_, b, kBom, std::nullopt));
+  auto plain = vulns_.ImportFeed("osv", advisory("GHSA-test-0000-0001"));
+  ASSERT_TRUE(plain) << plain.error().ToString();
+  EXPECT_EQ(plain->new_findings, 2);
+
+  ConflictingDatabase db(*db_);
+  VulnService vulns(db, auditor_, clock_, random_);
+  db.ArmConflicts();
+  auto retried = vulns.ImportFeed("osv", advisory("GHSA-test-0000-0002"));
+  ASSERT_TRUE(retried) << retried.error().ToString();
+  EXPECT_GE(db.conflicts(), 2);  // the catalog write and the org's findings
+  EXPECT_EQ(retried->new_findings, 2);
+  EXPECT_EQ(retried->affected_packages, plain->affected_packages);
+  for (const auto& image : {a, b}) {
+    EXPECT_EQ(vulns_.Summary(ctx_, image)->open, 2) << image;
+  }
 }
 
 TEST_F(VulnServiceTest, StoredLicencesAndHashesAreTheJsonBoostWrites) {
