@@ -648,6 +648,69 @@ TEST_F(InventoryApi, DriftedFilterFollowsTheCurrentProductionImage) {
   EXPECT_EQ(Get("/api/v1/images/families/ubuntu-22.04/current").at("version"), "1");
 }
 
+TEST_F(InventoryApi, CurrentProductionImagePerPlatformAndRegion) {
+  auto image = [&](const std::string& version, const std::string& artifacts) {
+    auto m = Post("/api/v1/images", R"({"family":"al2023","version":")" + version +
+                                         R"(","artifacts":)" + artifacts + "}");
+    return std::string(m.at("id").as_string());
+  };
+  std::string v1 = image("1", R"([{"platform":"aws","region":"us-east-1","ref":"ami-1"},
+                                  {"platform":"aws","region":"eu-west-1","ref":"ami-1e"}])");
+  std::string v2 = image("2", R"([{"platform":"aws","region":"us-east-1","ref":"ami-2"},
+                                  {"platform":"k8s","region":"","ref":"sha256:2"}])");
+  for (const auto& s : {"testing", "production"}) Promote(v1, s);
+  for (const auto& s : {"testing", "production"}) Promote(v2, s);
+  auto current = [&](const std::string& query) {
+    return std::string(
+        Get("/api/v1/images/families/al2023/current" + query).at("version").as_string());
+  };
+  EXPECT_EQ(current(""), "2");
+  EXPECT_EQ(current("?platform=aws&region=us-east-1"), "2");
+  EXPECT_EQ(current("?platform=aws&region=eu-west-1"), "1");   // v2 is not published there
+  EXPECT_EQ(current("?platform=aws&region=ap-south-1"), "2");  // no artifact: the family's
+  EXPECT_EQ(current("?platform=k8s&region=anywhere"), "2");    // platform-wide artifact
+  EXPECT_EQ(current("?platform=gcp"), "2");
+  EXPECT_EQ(Call("GET", "/api/v1/images/families/al2023/current?region=eu-west-1", admin_token_)
+                .status,
+            400);
+  EXPECT_EQ(Call("GET", "/api/v1/images/families/al2023/current?platform=moon", admin_token_)
+                .status,
+            400);
+  auto targets = Get("/api/v1/images/families/al2023/current-targets").at("items").as_array();
+  ASSERT_EQ(targets.size(), 3u);
+  EXPECT_EQ(targets[0].at("region"), "eu-west-1");
+  EXPECT_EQ(targets[0].at("version"), "1");
+  EXPECT_EQ(targets[0].at("ref"), "ami-1e");
+  EXPECT_EQ(targets[1].at("region"), "us-east-1");
+  EXPECT_EQ(targets[1].at("version"), "2");
+  EXPECT_EQ(targets[2].at("platform"), "k8s");
+  EXPECT_EQ(Call("GET", "/api/v1/images/families/nope/current-targets", admin_token_).status, 404);
+
+  // Drift compares each asset with its own target.
+  Post("/api/v1/assets/bulk", R"({"assets":[
+    {"platform":"aws","instance_id":"eu-old","environment":"production","region":"eu-west-1","image_family":"al2023","image_version":"1"},
+    {"platform":"aws","instance_id":"us-old","environment":"production","region":"us-east-1","image_family":"al2023","image_version":"1"},
+    {"platform":"aws","instance_id":"us-new","environment":"production","region":"us-east-1","image_family":"al2023","image_version":"2"},
+    {"platform":"gcp","instance_id":"gcp-old","environment":"production","region":"us-central1","image_family":"al2023","image_version":"1"}]})",
+       200);
+  auto drifted = Get("/api/v1/assets?drifted=true&sort=name");
+  ASSERT_EQ(drifted.at("total"), 2);  // the count comes from the rollup, the items from assets
+  auto items = drifted.at("items").as_array();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].at("instance_id"), "gcp-old");
+  EXPECT_EQ(items[1].at("instance_id"), "us-old");
+  EXPECT_EQ(Get("/api/v1/assets?drifted=false").at("total"), 2);
+  EXPECT_EQ(Get("/api/v1/assets/counts?drifted=true&group_by=region").at("total"), 2);
+
+  // The current image of a target moves with the lifecycle.
+  Promote(v2, "deprecated");
+  targets = Get("/api/v1/images/families/al2023/current-targets").at("items").as_array();
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[1].at("version"), "1");
+  EXPECT_EQ(current("?platform=k8s"), "1");
+  EXPECT_EQ(Get("/api/v1/assets?drifted=true").at("total"), 1);  // us-new
+}
+
 TEST_F(InventoryApi, PromotionFollowsTheLifecycleAndIsRecorded) {
   std::string id = NewImage("rhel-9", "9.4.1");
   Promote(id, "production", 409);

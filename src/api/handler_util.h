@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/route.h"
 #include "common/random.h"
@@ -40,5 +41,8 @@ inline const boost::json::object& Object(const boost::json::value& body) {
   static const boost::json::object kEmpty;
   return body.is_object() ? body.as_object() : kEmpty;
 }
+
+// The platforms sites, assets and image artifacts may name (the CHECK of migration 0003).
+extern const std::vector<std::string> kPlatforms;
 
 }  // namespace qlrf::api

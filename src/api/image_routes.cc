@@ -223,12 +223,49 @@ std::vector<Route> ImageRoutes(services::ImageService& img) {
   add({.method = "GET",
        .path = "/api/v1/images/families/{family}/current",
        .permission = Permission::kRead,
-       .summary = "The family's current production image (what drift compares against)",
+       .summary = "The family's current production image (what drift compares against); with "
+                  "platform (and region), the one for that deployment target: an artifact at "
+                  "(platform, region), else at (platform, ''), else the family's",
        .tag = "images",
        .response_schema = schemas::kImage,
+       .query = {{"platform", "string", "deployment target platform", kPlatforms},
+                 {"region", "string", "deployment target region (with platform)", {}}},
        .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
-         QLRF_ASSIGN_OR_RETURN(auto m, img.CurrentProduction(r.ctx, r.Param("family")));
+         auto platform = r.Query("platform");
+         auto region = r.Query("region");
+         if (region && !platform) {
+           return Fail(FieldError("region", "needs platform"));
+         }
+         QLRF_ASSIGN_OR_RETURN(auto m, img.CurrentProduction(r.ctx, r.Param("family"), platform,
+                                                            region.value_or("")));
          return Json(ImageJson(m));
+       }});
+  add({.method = "GET",
+       .path = "/api/v1/images/families/{family}/current-targets",
+       .permission = Permission::kRead,
+       .summary = "Deployment targets (platform, region) with a current production image of their "
+                  "own: the most recently promoted production version with an artifact there",
+       .tag = "images",
+       .response_schema = std::string(R"({"type":"object","required":["family","items"],)") +
+                          R"("properties":{"family":{"type":"string"},"items":{"type":"array",)" +
+                          R"("items":{"type":"object","required":["platform","region","image_id",)" +
+                          R"("version","ref","since"],"properties":{"platform":{"type":"string"},)" +
+                          R"("region":{"type":"string"},"image_id":{"type":"string"},)" +
+                          R"("version":{"type":"string"},"ref":{"type":"string"},)" +
+                          R"("since":{"type":"string"}},"additionalProperties":false}}},)" +
+                          R"("additionalProperties":false})",
+       .handler = [&img](ApiRequest& r) -> Result<ApiResponse> {
+         QLRF_ASSIGN_OR_RETURN(auto targets, img.CurrentTargets(r.ctx, r.Param("family")));
+         boost::json::array items;
+         for (const auto& t : targets) {
+           items.push_back({{"platform", t.platform},
+                            {"region", t.region},
+                            {"image_id", t.image_id},
+                            {"version", t.version},
+                            {"ref", t.ref},
+                            {"since", t.since}});
+         }
+         return Json({{"family", std::string(r.Param("family"))}, {"items", std::move(items)}});
        }});
   add({.method = "GET",
        .path = "/api/v1/images/{image_id}",

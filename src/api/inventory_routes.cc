@@ -10,10 +10,11 @@ namespace qlrf::api {
 
 using services::Permission;
 
-namespace {
-
 const std::vector<std::string> kPlatforms = {"aws", "azure",   "gcp",      "vsphere",
                                              "k8s", "libvirt", "baremetal"};
+
+namespace {
+
 const std::vector<std::string> kEnvs = {"production", "staging", "development", "dr"};
 const std::vector<std::string> kStates = {"running", "stopped", "terminated", "unknown"};
 

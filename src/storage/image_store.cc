@@ -87,6 +87,44 @@ Status WriteArtifactsAndTags(Transaction& tx, const Image& m, std::string_view n
   return Ok();
 }
 
+// Recomputes the family's current production image (image_family_current: the most recently
+// promoted production version) and its rows of image_current_targets (a family has tens to
+// hundreds of versions, so these are small queries); called wherever a status, the artifacts or
+// the set of images change.
+Status RefreshCurrent(Transaction& tx, std::string_view family) {
+  const std::string f(family);
+  QLRF_ASSIGN_OR_RETURN(
+      auto cur, tx.Query("SELECT id, version, COALESCE(promoted_at, updated_at) AS since FROM "
+                         "images WHERE org_id = $1 AND family = $2 AND status = 'production' "
+                         "ORDER BY since DESC, id DESC LIMIT 1",
+                         {tx.org_id(), f}));
+  if (cur.empty()) {
+    QLRF_TRY(tx.Exec("DELETE FROM image_family_current WHERE org_id = $1 AND family = $2",
+                     {tx.org_id(), f}));
+  } else {
+    QLRF_TRY(
+        tx.Exec("INSERT INTO image_family_current (org_id, family, image_id, version, since) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, family) DO UPDATE SET "
+                "image_id = excluded.image_id, version = excluded.version, "
+                "since = excluded.since",
+                {tx.org_id(), f, cur.Text(0, 0), cur.Text(0, 1), cur.Text(0, 2)}));
+  }
+  QLRF_TRY(tx.Exec("DELETE FROM image_current_targets WHERE org_id = $1 AND family = $2",
+                   {tx.org_id(), f}));
+  return tx
+      .Exec(
+          "INSERT INTO image_current_targets (org_id, family, platform, region, image_id, "
+          "version, ref, since) SELECT org_id, family, platform, region, image_id, version, ref, "
+          "since FROM (SELECT i.org_id, i.family, a.platform, a.region, i.id AS image_id, "
+          "i.version, a.ref, COALESCE(i.promoted_at, i.updated_at) AS since, ROW_NUMBER() OVER "
+          "(PARTITION BY a.platform, a.region ORDER BY COALESCE(i.promoted_at, i.updated_at) "
+          "DESC, i.id DESC) AS rn FROM images i JOIN image_artifacts a ON a.org_id = i.org_id "
+          "AND a.image_id = i.id WHERE i.org_id = $1 AND i.family = $2 AND i.status = "
+          "'production') best WHERE rn = 1",
+          {tx.org_id(), f})
+      .map([](int64_t) {});
+}
+
 LineageEdge EdgeAt(const RowSet& r, size_t i) {
   return LineageEdge{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3)};
 }
@@ -161,7 +199,8 @@ Status ImageStore::CreateImage(Transaction& tx, const Image& m) {
                        .Add(m.created_at)
                        .Add(m.updated_at)));
   QLRF_TRY(BumpFamily(tx, m.family));
-  return WriteArtifactsAndTags(tx, m, m.created_at);
+  QLRF_TRY(WriteArtifactsAndTags(tx, m, m.created_at));
+  return m.status == "production" ? RefreshCurrent(tx, m.family) : Ok();
 }
 
 Result<std::optional<Image>> ImageStore::GetImage(Transaction& tx, std::string_view id) {
@@ -228,21 +267,23 @@ Status ImageStore::UpdateImage(Transaction& tx, const Image& m) {
   if (n == 0) {
     return Fail(NotFound("image not found"));
   }
-  return WriteArtifactsAndTags(tx, m, m.updated_at);
+  QLRF_TRY(WriteArtifactsAndTags(tx, m, m.updated_at));
+  return RefreshCurrent(tx, m.family);
 }
 
 Status ImageStore::DeleteImage(Transaction& tx, std::string_view id) {
   RequireTenant(tx);
-  QLRF_TRY(
-      tx.Exec("UPDATE golden_image_families SET generation = generation + 1 WHERE org_id = "
-              "$1 AND name = (SELECT family FROM images WHERE org_id = $1 AND id = $2)",
-              {tx.org_id(), std::string(id)}));
-  QLRF_ASSIGN_OR_RETURN(int64_t n, tx.Exec("DELETE FROM images WHERE org_id = $1 AND id = $2",
+  QLRF_ASSIGN_OR_RETURN(auto fam, tx.Query("SELECT family FROM images WHERE org_id = $1 AND id = $2",
                                            {tx.org_id(), std::string(id)}));
-  if (n == 0) {
+  if (fam.empty()) {
     return Fail(NotFound("image not found"));
   }
-  return Ok();
+  const std::string family = fam.Text(0, 0);
+  QLRF_TRY(BumpFamily(tx, family));
+  QLRF_TRY(tx.Exec("DELETE FROM images WHERE org_id = $1 AND id = $2",
+                   {tx.org_id(), std::string(id)}));
+  // The deleted image may have been the current one somewhere: the next best takes over.
+  return RefreshCurrent(tx, family);
 }
 
 Status ImageStore::SetStatus(Transaction& tx, const Image& m, const Promotion& p) {
@@ -256,24 +297,7 @@ Status ImageStore::SetStatus(Transaction& tx, const Image& m, const Promotion& p
       "actor_id, reason, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
       {p.id, tx.org_id(), m.id, p.from_status, p.to_status, p.actor_id, p.reason, p.occurred_at}));
   QLRF_TRY(BumpFamily(tx, m.family));
-  // The family's current production image: the most recently promoted production version.
-  QLRF_ASSIGN_OR_RETURN(
-      auto cur, tx.Query("SELECT id, version, promoted_at FROM images WHERE org_id = $1 AND "
-                         "family = $2 AND status = 'production' ORDER BY promoted_at DESC, id DESC "
-                         "LIMIT 1",
-                         {tx.org_id(), m.family}));
-  if (cur.empty()) {
-    QLRF_TRY(tx.Exec("DELETE FROM image_family_current WHERE org_id = $1 AND family = $2",
-                     {tx.org_id(), m.family}));
-  } else {
-    QLRF_TRY(
-        tx.Exec("INSERT INTO image_family_current (org_id, family, image_id, version, since) "
-                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, family) DO UPDATE SET "
-                "image_id = excluded.image_id, version = excluded.version, "
-                "since = excluded.since",
-                {tx.org_id(), m.family, cur.Text(0, 0), cur.Text(0, 1), cur.Text(0, 2)}));
-  }
-  return Ok();
+  return RefreshCurrent(tx, m.family);
 }
 
 Result<std::vector<Promotion>> ImageStore::Promotions(Transaction& tx, std::string_view image_id) {
@@ -291,15 +315,41 @@ Result<std::vector<Promotion>> ImageStore::Promotions(Transaction& tx, std::stri
 }
 
 Result<std::optional<Image>> ImageStore::CurrentProduction(Transaction& tx,
-                                                           std::string_view family) {
+                                                           std::string_view family,
+                                                           const std::optional<std::string>& platform,
+                                                           const std::string& region) {
   RequireTenant(tx);
-  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT image_id FROM image_family_current WHERE "
-                                         "org_id = $1 AND family = $2",
-                                         {tx.org_id(), std::string(family)}));
+  Params params{tx.org_id(), std::string(family)};
+  std::string sql = "SELECT image_id FROM image_family_current WHERE org_id = $1 AND family = $2";
+  if (platform) {
+    // Exact target first, then the platform-wide artifact, then the family (rank 0, 1, 2).
+    params.Add(*platform).Add(region);
+    sql = "SELECT image_id FROM (SELECT image_id, CASE WHEN region = $4 THEN 0 ELSE 1 END AS "
+          "rank FROM image_current_targets WHERE org_id = $1 AND family = $2 AND platform = $3 "
+          "AND region IN ($4, '') UNION ALL SELECT image_id, 2 FROM image_family_current WHERE "
+          "org_id = $1 AND family = $2) t ORDER BY rank LIMIT 1";
+  }
+  QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, params));
   if (r.empty()) {
     return std::optional<Image>();
   }
   return GetImage(tx, r.Text(0, 0));
+}
+
+Result<std::vector<CurrentTarget>> ImageStore::CurrentTargets(Transaction& tx,
+                                                              std::string_view family) {
+  RequireTenant(tx);
+  QLRF_ASSIGN_OR_RETURN(
+      auto r, tx.Query("SELECT platform, region, image_id, version, ref, since FROM "
+                       "image_current_targets WHERE org_id = $1 AND family = $2 ORDER BY "
+                       "platform, region",
+                       {tx.org_id(), std::string(family)}));
+  std::vector<CurrentTarget> out;
+  for (size_t i = 0; i < r.rows(); ++i) {
+    out.push_back(CurrentTarget{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
+                                r.Text(i, 4), r.Text(i, 5)});
+  }
+  return out;
 }
 
 // --- lineage ---------------------------------------------------------------------------------

@@ -48,6 +48,16 @@ struct Image {
   std::map<std::string, std::string> tags;
 };
 
+// The current production image of a family at one deployment target (see migration 0013).
+struct CurrentTarget {
+  std::string platform;
+  std::string region;  // '' = every region of the platform
+  std::string image_id;
+  std::string version;
+  std::string ref;    // the artifact at that target
+  std::string since;  // when that image was promoted
+};
+
 struct ImageFilter {
   std::optional<std::string> family;
   std::optional<std::string> status;
@@ -122,11 +132,18 @@ class ImageStore {
                             const Image& image);  // description, signed, sbom_ref, tags
   static Status DeleteImage(Transaction& tx, std::string_view id);
 
-  // Records a status change and keeps image_family_current in step.
+  // Records a status change and keeps image_family_current and image_current_targets in step.
   static Status SetStatus(Transaction& tx, const Image& image, const Promotion& promotion);
   static Result<std::vector<Promotion>> Promotions(Transaction& tx, std::string_view image_id);
-  // The family's current production image, if any.
-  static Result<std::optional<Image>> CurrentProduction(Transaction& tx, std::string_view family);
+  // The family's current production image, if any: with a platform, the one for that target —
+  // an artifact at (platform, region), else at (platform, ''), else the family's current
+  // production image (what drift compares an asset with).
+  static Result<std::optional<Image>> CurrentProduction(
+      Transaction& tx, std::string_view family, const std::optional<std::string>& platform = {},
+      const std::string& region = "");
+  // Every target that has its own current production image, ordered by platform and region.
+  static Result<std::vector<CurrentTarget>> CurrentTargets(Transaction& tx,
+                                                           std::string_view family);
 
   // Lineage.
   // True when `ancestor` is `image` or one of its ancestors (walks parents).

@@ -124,11 +124,21 @@ std::string FilterSql(const AssetFilter& f, Params& params, const std::string& t
          pk + " AND t.value = " + P(params) + ")";
   }
   if (f.drifted) {
-    w += std::string(*f.drifted ? " AND EXISTS" : " AND NOT EXISTS") +
-         " (SELECT 1 FROM image_family_current c WHERE c.org_id = " + t +
-         ".org_id AND "
-         "c.family = " +
-         t + ".image_family AND c.version <> " + t + ".image_version)";
+    // The version the asset should run: the family's current production image for its target
+    // — (platform, region), then (platform, ''), then the family's (ImageStore::
+    // CurrentProduction). An asset with no such image is not drifted.
+    const std::string target =
+        "COALESCE((SELECT c.version FROM image_current_targets c WHERE c.org_id = @.org_id AND "
+        "c.family = @.image_family AND c.platform = @.platform AND c.region = @.region), "
+        "(SELECT c.version FROM image_current_targets c WHERE c.org_id = @.org_id AND c.family = "
+        "@.image_family AND c.platform = @.platform AND c.region = ''), (SELECT c.version FROM "
+        "image_family_current c WHERE c.org_id = @.org_id AND c.family = @.image_family), "
+        "@.image_version)";
+    std::string sql;
+    for (char c : target) {
+      sql += c == '@' ? t : std::string(1, c);
+    }
+    w += " AND " + sql + (*f.drifted ? " <> " : " = ") + t + ".image_version";
   }
   if (f.text && !f.text->empty()) {
     std::string pattern = "%";

@@ -313,14 +313,25 @@ Result<std::vector<storage::ImageFamily>> ImageService::Families(const RequestCo
 }
 
 Result<storage::Image> ImageService::CurrentProduction(const RequestContext& ctx,
-                                                       std::string_view family) {
+                                                       std::string_view family,
+                                                       const std::optional<std::string>& platform,
+                                                       const std::string& region) {
   return WithRead(db_, ctx.principal.org_id, [&](Transaction& tx) -> Result<storage::Image> {
-    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::CurrentProduction(tx, family));
+    QLRF_ASSIGN_OR_RETURN(auto m, ImageStore::CurrentProduction(tx, family, platform, region));
     if (!m) {
       return Fail(NotFound("the image family has no production image"));
     }
     return std::move(*m);
   });
+}
+
+Result<std::vector<storage::CurrentTarget>> ImageService::CurrentTargets(const RequestContext& ctx,
+                                                                        std::string_view family) {
+  return WithRead(db_, ctx.principal.org_id,
+                  [&](Transaction& tx) -> Result<std::vector<storage::CurrentTarget>> {
+                    QLRF_TRY(Required(ImageStore::FindFamily(tx, family), "image family"));
+                    return ImageStore::CurrentTargets(tx, family);
+                  });
 }
 
 Result<int64_t> ImageService::FamilyGeneration(const RequestContext& ctx, std::string_view family) {

@@ -73,8 +73,14 @@ class ImageService {
                                                      std::string_view id);
 
   Result<std::vector<storage::ImageFamily>> Families(const RequestContext& ctx);
-  // NotFound when the family has no production image.
-  Result<storage::Image> CurrentProduction(const RequestContext& ctx, std::string_view family);
+  // NotFound when the family has no production image. With a platform: the current production
+  // image for that deployment target (storage::ImageStore::CurrentProduction).
+  Result<storage::Image> CurrentProduction(const RequestContext& ctx, std::string_view family,
+                                           const std::optional<std::string>& platform = {},
+                                           const std::string& region = "");
+  // The targets with a current production image of their own (NotFound for an unknown family).
+  Result<std::vector<storage::CurrentTarget>> CurrentTargets(const RequestContext& ctx,
+                                                             std::string_view family);
 
   // The family's change counter (NotFound for an unknown family): a cache key for its tree.
   Result<int64_t> FamilyGeneration(const RequestContext& ctx, std::string_view family);
