@@ -542,7 +542,7 @@ Result<std::vector<FindingRow>> VulnStore::Findings(Transaction& tx, std::string
   return out;
 }
 
-Status VulnStore::InsertFindings(Transaction& tx, const std::vector<FindingRow>& rows) {
+Status VulnStore::InsertFindings(Transaction& tx, std::span<const FindingRow> rows) {
   RequireTenant(tx);
   return InsertMany(
       tx, "INSERT INTO image_vulnerabilities (org_id, " + std::string(kFindingCols) + ") VALUES ",

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -229,7 +230,7 @@ class VulnStore {
 
   // Findings.
   static Result<std::vector<FindingRow>> Findings(Transaction& tx, std::string_view image_id);
-  static Status InsertFindings(Transaction& tx, const std::vector<FindingRow>& rows);
+  static Status InsertFindings(Transaction& tx, std::span<const FindingRow> rows);
   // Writes every mutable column of the finding (by id).
   static Status UpdateFinding(Transaction& tx, const FindingRow& row);
   // Open findings of the vulnerability (or any of its ids) across the org's images.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -972,7 +973,7 @@ Result<FindingView> VulnService::AddFinding(const RequestContext& ctx, std::stri
     f.status = "open";
     if (f.severity == "unknown") f.severity = SeverityFromScore(f.cvss_score);
     f.first_seen_at = f.last_seen_at = now;
-    QLRF_TRY(VulnStore::InsertFindings(tx, {f}));
+    QLRF_TRY(VulnStore::InsertFindings(tx, std::span<const FindingRow>(&f, 1)));
     QLRF_TRY(auditor_.Record(tx, ctx, "image.vulnerabilities.add", "image", image.id, nullptr,
                              {{"finding_id", f.id},
                               {"vuln_id", f.vuln_id},
@@ -1550,8 +1551,9 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
     }
   }
   // 3. Per org: insert the findings not yet stored (reopen fixed ones).
-  for (const auto& [org, found] : per_org) {
-    // `found` is read, not consumed: WithWrite may run the transaction again after a conflict.
+  for (auto& [org, found] : per_org) {
+    // WithWrite may run the transaction again after a conflict: `found` keeps every row (the new
+    // ones moved to its front, completed for insertion), so a second attempt sees them all.
     int64_t added = 0;
     QLRF_TRY(WithWrite(db_, org, [&](Transaction& tx) -> Status {
       std::vector<std::string> ids = vuln_ids;
@@ -1574,32 +1576,50 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
              FindingKey(existing.Text(i, 1), existing.Text(i, 2), existing.Text(i, 3))] = {
             existing.Text(i, 4), existing.Text(i, 5)};
       }
-      std::vector<FindingRow> inserts;
+      // Decide first (fallible statements run while `found` is intact), then reorder.
+      std::vector<char> is_new(found.size(), 0);
+      std::vector<std::string> reopen;
       std::unordered_set<std::string> seen;
-      UuidV7Sequence new_ids(random_, UnixMillis(clock_.Now()));
-      for (const auto& f : found) {
+      for (size_t i = 0; i < found.size(); ++i) {
+        const FindingRow& f = found[i];
         std::string key =
             f.image_id + '\x1e' + FindingKey(f.vuln_id, f.package_name, f.installed_version);
         if (!seen.insert(key).second) continue;
         auto h = have.find(key);
-        if (h != have.end()) {
-          if (h->second.first == "fixed") {
-            QLRF_TRY(
-                tx.Exec("UPDATE image_vulnerabilities SET status = 'open', fixed_at = NULL, "
-                        "last_seen_at = $3 WHERE org_id = $1 AND id = $2",
-                        {tx.org_id(), h->second.second, now}));
-          }
+        if (h == have.end()) {
+          is_new[i] = 1;
+        } else if (h->second.first == "fixed") {
+          reopen.push_back(h->second.second);
+        }
+      }
+      for (const auto& id : reopen) {
+        QLRF_TRY(
+            tx.Exec("UPDATE image_vulnerabilities SET status = 'open', fixed_at = NULL, "
+                    "last_seen_at = $3 WHERE org_id = $1 AND id = $2",
+                    {tx.org_id(), id, now}));
+      }
+      std::vector<FindingRow> ordered;  // the new findings, then the rest
+      std::vector<FindingRow> rest;
+      ordered.reserve(found.size());
+      UuidV7Sequence new_ids(random_, UnixMillis(clock_.Now()));
+      for (size_t i = 0; i < found.size(); ++i) {
+        FindingRow& f = found[i];
+        if (is_new[i] == 0) {
+          rest.push_back(std::move(f));
           continue;
         }
-        FindingRow& row = inserts.emplace_back(f);
-        if (auto c = catalog.find(row.vuln_id); c != catalog.end()) ApplyCatalog(row, c->second);
-        row.id = new_ids.Next();
-        row.source = "match";
-        row.status = "open";
-        row.first_seen_at = row.last_seen_at = now;
+        if (auto c = catalog.find(f.vuln_id); c != catalog.end()) ApplyCatalog(f, c->second);
+        f.id = new_ids.Next();
+        f.source = "match";
+        f.status = "open";
+        f.first_seen_at = f.last_seen_at = now;
+        ordered.push_back(std::move(f));
       }
-      added = static_cast<int64_t>(inserts.size());
-      return VulnStore::InsertFindings(tx, inserts);
+      size_t n = ordered.size();
+      for (auto& f : rest) ordered.push_back(std::move(f));
+      found = std::move(ordered);
+      added = static_cast<int64_t>(n);
+      return VulnStore::InsertFindings(tx, std::span<const FindingRow>(found).first(n));
     }));
     s.new_findings += added;
   }

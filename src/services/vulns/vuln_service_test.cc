@@ -373,6 +373,35 @@ TEST_F(VulnServiceTest, ReevaluationRunAgainAfterAConflictStoresEachNewFindingOn
   }
 }
 
+TEST_F(VulnServiceTest, ReevaluationReopensAFixedFindingOfAComponentStillPresent) {
+  auto bom = [](bool with_vulnerability) {
+    std::string v = with_vulnerability ? R"(, "vulnerabilities": [{"id": "GHSA-test-0000-0003",
+                              "affects": [{"ref": "lp"}]}])"
+                                       : "";
+    return R"({"bomFormat": "CycloneDX", "specVersion": "1.4", "version": 1,
+      "components": [{"type": "library", "bom-ref": "lp", "name": "left-pad",
+      "version": "1.3.0", "purl": "pkg:npm/left-pad@1.3.0"}])" +
+           v + "}";
+  };
+  std::string image = Image();
+  ASSERT_TRUE(vulns_.Import(ctx_, image, bom(true), std::nullopt));
+  auto fixed = vulns_.Import(ctx_, image, bom(false), std::nullopt);
+  ASSERT_TRUE(fixed) << fixed.error().ToString();
+  ASSERT_EQ(fixed->fixed, 1);
+  ASSERT_EQ(vulns_.Summary(ctx_, image)->open, 0);
+
+  ConflictingDatabase db(*db_);
+  VulnService vulns(db, auditor_, clock_, random_);
+  db.ArmConflicts();
+  auto feed = vulns.ImportFeed("osv", R"({"id":"GHSA-test-0000-0003",
+    "modified":"2026-11-01T00:00:00Z","summary":"s","affected":[{"package":{"ecosystem":"npm",
+    "name":"left-pad"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},
+    {"fixed":"1.3.1"}]}]}]})");
+  ASSERT_TRUE(feed) << feed.error().ToString();
+  EXPECT_EQ(feed->new_findings, 0);  // reopened, not new
+  EXPECT_EQ(vulns_.Summary(ctx_, image)->open, 1);
+}
+
 TEST_F(VulnServiceTest, StoredLicencesAndHashesAreTheJsonBoostWrites) {
   // One component with plain text (the hand-built path), one whose licence needs escapes.
   constexpr std::string_view kBom =
