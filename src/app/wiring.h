@@ -10,6 +10,10 @@
 
 namespace qlrf::app {
 
+// RF_DB_POOL_SIZE, or 2 × cores (at least 4) when it is 0: PostgreSQL connections, SQLite
+// reader connections.
+int DatabasePoolSize(const Config& config);
+
 // Opens the database named by the config (sqlite:///path or postgres://…) and migrates it.
 // `bulk_load`: for a one-shot bulk writer (see SqliteOptions::bulk_load; no effect on PostgreSQL).
 Result<std::unique_ptr<storage::Database>> OpenDatabase(const Config& config, bool migrate,

@@ -70,7 +70,7 @@ const std::vector<Setting>& Settings() {
       {"RF_LISTEN", StrSetter(&Config::listen)},
       {"RF_DATA_DIR", StrSetter(&Config::data_dir)},
       {"RF_DATABASE_URL", StrSetter(&Config::database_url)},
-      {"RF_DB_POOL_SIZE", IntSetter(&Config::db_pool_size, "RF_DB_POOL_SIZE", 1, 1000)},
+      {"RF_DB_POOL_SIZE", IntSetter(&Config::db_pool_size, "RF_DB_POOL_SIZE", 0, 1000)},
       {"RF_REDIS_URL", StrSetter(&Config::redis_url)},
       {"RF_KAFKA_BROKERS", StrSetter(&Config::kafka_brokers)},
       {"RF_CLERK_SECRET_KEY", StrSetter(&Config::clerk_secret_key)},

@@ -17,7 +17,7 @@ struct Config {
   std::string listen = "0.0.0.0:8080";  // RF_LISTEN
   std::string data_dir = "./data";      // RF_DATA_DIR
   std::string database_url;             // RF_DATABASE_URL; default sqlite:///<data_dir>/qlrf.db
-  int db_pool_size = 8;                 // RF_DB_POOL_SIZE
+  int db_pool_size = 0;                 // RF_DB_POOL_SIZE; 0 = 2 × cores, at least 4
   std::string redis_url;                // RF_REDIS_URL (optional)
   std::string kafka_brokers;            // RF_KAFKA_BROKERS (optional)
 

@@ -537,7 +537,7 @@ Status InventoryStore::InsertAssetsBulk(Transaction& tx, const std::vector<Asset
                      [&](size_t j, Params& p) {
                        p.Add(tx.org_id()).Add(*tags[j][0]).Add(*tags[j][1]).Add(*tags[j][2]);
                      }));
-  if (load != nullptr && !load->restore.empty()) {
+  if (load != nullptr && load->tallying) {
     std::string key;
     for (const auto& a : assets) {
       key.clear();
@@ -557,10 +557,15 @@ Status InventoryStore::InsertAssetsBulk(Transaction& tx, const std::vector<Asset
 Result<InventoryStore::BulkLoad> InventoryStore::BeginBulkLoad(Transaction& tx) {
   RequireTenant(tx);
   BulkLoad load;
-  if (tx.dialect() != Dialect::kSqlite) {
+  load.tallying = true;
+  QLRF_ASSIGN_OR_RETURN(load.assets_before, CountOrgAssets(tx));
+  if (tx.dialect() == Dialect::kPostgres) {
+    // The statement-level insert trigger skips its rollup upsert for this transaction (migration
+    // 0014): 200 upserts of every rollup row would leave the small rollup table hundreds of
+    // times its size in dead row versions, and every count would scan them.
+    QLRF_TRY(tx.Query("SELECT set_config('qlrf.bulk_load', 'on', true)", {}));
     return load;
   }
-  QLRF_ASSIGN_OR_RETURN(load.assets_before, CountOrgAssets(tx));
   QLRF_ASSIGN_OR_RETURN(
       auto r, tx.Query("SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('assets', "
                        "'asset_tags') AND type IN ('index', 'trigger') AND sql IS NOT NULL "
@@ -576,43 +581,45 @@ Result<InventoryStore::BulkLoad> InventoryStore::BeginBulkLoad(Transaction& tx) 
 
 Status InventoryStore::EndBulkLoad(Transaction& tx, const BulkLoad& load) {
   RequireTenant(tx);
+  if (tx.dialect() == Dialect::kSqlite) {
+    QLRF_TRY(RebuildSchemaObjects(tx, load.restore));
+  } else {
+    QLRF_TRY(tx.Query("SELECT set_config('qlrf.bulk_load', 'off', true)", {}));
+  }
+  // The rollup missed the inserts: add what was tallied, unless the org's assets changed in
+  // other ways meanwhile (then one GROUP BY over all of them).
+  QLRF_ASSIGN_OR_RETURN(int64_t now, CountOrgAssets(tx));
+  if (now == load.assets_before + load.tallied) {
+    for (const auto& [key, n] : load.tally) {
+      Params p{tx.org_id()};
+      for (size_t from = 0;;) {
+        size_t to = key.find(kRollupKeySeparator, from);
+        p.Add(key.substr(from, to == std::string::npos ? to : to - from));
+        if (to == std::string::npos) break;
+        from = to + 1;
+      }
+      p.Add(n);
+      QLRF_TRY(tx.Exec(
+          "INSERT INTO asset_rollup (org_id, environment, platform, state, region, "
+          "image_family, image_version, site_id, n) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "$9) ON CONFLICT (org_id, environment, platform, state, site_id, region, "
+          "image_family, image_version) DO UPDATE SET n = asset_rollup.n + excluded.n",
+          p));
+    }
+  } else {
+    QLRF_TRY(tx.Exec("DELETE FROM asset_rollup WHERE org_id = $1", {tx.org_id()}));
+    QLRF_TRY(tx.Exec(
+        "INSERT INTO asset_rollup (org_id, environment, platform, state, site_id, region, "
+        "image_family, image_version, n) SELECT org_id, environment, platform, state, "
+        "COALESCE(site_id, ''), region, image_family, image_version, count(*) FROM assets "
+        "WHERE org_id = $1 GROUP BY org_id, environment, platform, state, "
+        "COALESCE(site_id, ''), region, image_family, image_version",
+        {tx.org_id()}));
+  }
   if (tx.dialect() == Dialect::kPostgres) {
     // Fresh statistics, so the planner sees the new size right away (ANALYZE may run inside a
-    // transaction; autovacuum reclaims the rollup's superseded row versions later).
-    return tx.ExecScript("ANALYZE assets; ANALYZE asset_tags; ANALYZE asset_rollup");
-  }
-  QLRF_TRY(RebuildSchemaObjects(tx, load.restore));
-  if (!load.restore.empty()) {
-    // The rollup triggers were off: add what was tallied, unless the org's assets changed in
-    // other ways meanwhile (then one GROUP BY over all of them).
-    QLRF_ASSIGN_OR_RETURN(int64_t now, CountOrgAssets(tx));
-    if (now == load.assets_before + load.tallied) {
-      for (const auto& [key, n] : load.tally) {
-        Params p{tx.org_id()};
-        for (size_t from = 0;;) {
-          size_t to = key.find(kRollupKeySeparator, from);
-          p.Add(key.substr(from, to == std::string::npos ? to : to - from));
-          if (to == std::string::npos) break;
-          from = to + 1;
-        }
-        p.Add(n);
-        QLRF_TRY(tx.Exec(
-            "INSERT INTO asset_rollup (org_id, environment, platform, state, region, "
-            "image_family, image_version, site_id, n) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-            "$9) ON CONFLICT (org_id, environment, platform, state, site_id, region, "
-            "image_family, image_version) DO UPDATE SET n = asset_rollup.n + excluded.n",
-            p));
-      }
-    } else {
-      QLRF_TRY(tx.Exec("DELETE FROM asset_rollup WHERE org_id = $1", {tx.org_id()}));
-      QLRF_TRY(tx.Exec(
-          "INSERT INTO asset_rollup (org_id, environment, platform, state, site_id, region, "
-          "image_family, image_version, n) SELECT org_id, environment, platform, state, "
-          "COALESCE(site_id, ''), region, image_family, image_version, count(*) FROM assets "
-          "WHERE org_id = $1 GROUP BY org_id, environment, platform, state, "
-          "COALESCE(site_id, ''), region, image_family, image_version",
-          {tx.org_id()}));
-    }
+    // transaction).
+    QLRF_TRY(tx.ExecScript("ANALYZE assets; ANALYZE asset_tags; ANALYZE asset_rollup"));
   }
   return Ok();
 }

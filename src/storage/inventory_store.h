@@ -131,18 +131,19 @@ class InventoryStore {
   static Status InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets,
                                  BulkLoad* load = nullptr);
 
-  // Bulk-load mode for filling an org that has no assets yet (demo, first import): on SQLite the
-  // secondary indexes and rollup triggers of assets and asset_tags are dropped for the load and
-  // rebuilt at the end (a sorted index build is several times cheaper than maintaining the
-  // indexes row by row), and the rollup rows of the inserted assets are counted in memory and
-  // added at the end (if anything else changed the org's assets meanwhile, End notices the
-  // totals disagree and recomputes the org's rollup with one GROUP BY). On PostgreSQL End only
-  // refreshes the planner statistics (COPY and statement-level triggers are already bulk paths).
-  // Call Begin, then InsertAssetsBulk(…, &load) any number of times, then End, all in one write
-  // transaction; the schema is unchanged if the transaction rolls back (SQLite DDL is
-  // transactional).
+  // Bulk-load mode for filling an org (demo, first import). On SQLite the secondary indexes and
+  // rollup triggers of assets and asset_tags are dropped for the load and rebuilt at the end (a
+  // sorted index build is several times cheaper than maintaining the indexes row by row); on
+  // PostgreSQL the rollup's insert trigger stands aside for the transaction (COPY and the other
+  // statement-level triggers are already bulk paths) and End refreshes the planner statistics.
+  // On both, the rollup rows of the inserted assets are counted in memory and added at the end;
+  // if the org's asset count shows other changes meanwhile, End recomputes the org's rollup
+  // with one GROUP BY. Call Begin, then InsertAssetsBulk(…, &load) any number of times, then
+  // End, all in one write transaction; nothing else should update assets in between. The schema
+  // is unchanged if the transaction rolls back (DDL is transactional on both).
   struct BulkLoad {
-    std::vector<std::string> restore;  // CREATE statements to re-run
+    std::vector<std::string> restore;  // SQLite: CREATE statements to re-run
+    bool tallying = false;             // InsertAssetsBulk counts rollup rows into `tally`
     int64_t assets_before = 0;         // the org's assets when the load began
     // Rollup rows of the assets inserted through InsertAssetsBulk(…, this): key columns joined
     // by '\x1f' → count.

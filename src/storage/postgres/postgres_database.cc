@@ -220,6 +220,17 @@ class Connection {
   }
   bool Broken() const { return PQstatus(conn_) != CONNECTION_OK; }
 
+  // `text` as an SQL string literal for this connection (PQescapeLiteral).
+  Result<std::string> Literal(std::string_view text) {
+    char* lit = PQescapeLiteral(conn_, text.data(), text.size());
+    if (lit == nullptr) {
+      return Fail(InvalidArgument("cannot quote a value: " + std::string(PQerrorMessage(conn_))));
+    }
+    std::string out(lit);
+    PQfreemem(lit);
+    return out;
+  }
+
   Status ExecScript(std::string_view sql) {
     PgResult res(PQexec(conn_, std::string(sql).c_str()));
     if (!Succeeded(res.get())) {
@@ -603,23 +614,31 @@ Result<std::unique_ptr<Transaction>> PostgresDatabase::BeginScoped(TxMode mode,
       mode == TxMode::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
   // A pooled connection may have been closed by the server while idle (restart, idle timeout,
   // pg_terminate_backend); that only shows on first use, so retry BEGIN once on a fresh one.
+  // BEGIN and the org scope (local to the transaction: a pooled connection never carries one
+  // org's scope into the next) in one round trip.
   for (int attempt = 0;; ++attempt) {
     QLRF_ASSIGN_OR_RETURN(auto conn, state_->Acquire());
-    auto started = conn->Command(begin);
+    auto scope = conn->Literal(org_id.empty() ? std::string("*") : org_id);
+    if (!scope) {
+      state_->Release(std::move(conn));
+      return Fail(scope.error());
+    }
+    const std::string sql =
+        std::string(begin) + "; SELECT set_config('app.org_id', " + *scope + ", true)";
+    auto started = conn->Command(sql.c_str());
     if (!started) {
       const bool broken = conn->Broken();
+      if (!broken) {
+        (void)conn->Command("ROLLBACK");  // BEGIN may have run before the scope failed
+      }
       state_->Release(std::move(conn));
       if (broken && attempt == 0) {
         continue;
       }
       return Fail(started.error());
     }
-    auto tx = std::make_unique<PostgresTransaction>(state_.get(), std::move(conn),
-                                                    std::move(org_id));  // the last attempt
-    // Local to the transaction: a pooled connection never carries one org's scope into the next.
-    QLRF_TRY(tx->Query("SELECT set_config('app.org_id', $1, true)",
-                       {tx->org_id().empty() ? std::string("*") : tx->org_id()}));
-    return std::unique_ptr<Transaction>(std::move(tx));
+    return std::unique_ptr<Transaction>(std::make_unique<PostgresTransaction>(
+        state_.get(), std::move(conn), std::move(org_id)));  // the last attempt
   }
 }
 
