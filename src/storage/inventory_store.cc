@@ -554,7 +554,7 @@ Status InventoryStore::InsertAssetsBulk(Transaction& tx, const std::vector<Asset
   return Ok();
 }
 
-Result<InventoryStore::BulkLoad> InventoryStore::BeginBulkLoad(Transaction& tx) {
+Result<InventoryStore::BulkLoad> InventoryStore::BeginBulkLoad(Transaction& tx, bool exclusive) {
   RequireTenant(tx);
   BulkLoad load;
   load.tallying = true;
@@ -564,6 +564,22 @@ Result<InventoryStore::BulkLoad> InventoryStore::BeginBulkLoad(Transaction& tx) 
     // 0014): 200 upserts of every rollup row would leave the small rollup table hundreds of
     // times its size in dead row versions, and every count would scan them.
     QLRF_TRY(tx.Query("SELECT set_config('qlrf.bulk_load', 'on', true)", {}));
+    if (!exclusive) {
+      return load;
+    }
+    // Secondary indexes (not those behind a primary key or unique constraint) are dropped and
+    // rebuilt at End; DROP INDEX locks the tables until the transaction ends.
+    QLRF_ASSIGN_OR_RETURN(
+        auto r, tx.Query("SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class "
+                         "i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid WHERE "
+                         "t.relname IN ('assets', 'asset_tags') AND t.relnamespace = "
+                         "current_schema()::regnamespace AND NOT EXISTS (SELECT 1 FROM "
+                         "pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY 1",
+                         {}));
+    for (size_t i = 0; i < r.rows(); ++i) {
+      load.restore.push_back(r.Text(i, 1));
+      QLRF_TRY(tx.ExecScript("DROP INDEX " + r.Text(i, 0)));
+    }
     return load;
   }
   QLRF_ASSIGN_OR_RETURN(
@@ -585,6 +601,12 @@ Status InventoryStore::EndBulkLoad(Transaction& tx, const BulkLoad& load) {
     QLRF_TRY(RebuildSchemaObjects(tx, load.restore));
   } else {
     QLRF_TRY(tx.Query("SELECT set_config('qlrf.bulk_load', 'off', true)", {}));
+    if (!load.restore.empty()) {
+      QLRF_TRY(tx.ExecScript("SET LOCAL maintenance_work_mem = '256MB'"));
+    }
+    for (const auto& sql : load.restore) {
+      QLRF_TRY(tx.ExecScript(sql));
+    }
   }
   // The rollup missed the inserts: add what was tallied, unless the org's assets changed in
   // other ways meanwhile (then one GROUP BY over all of them).

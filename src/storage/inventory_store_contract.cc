@@ -101,10 +101,16 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
   }));
   auto schema = [&] {
     return WithRead(db(), "", [](Transaction& tx) -> Result<std::string> {
-      if (tx.dialect() != Dialect::kSqlite) return std::string();
-      QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT name, sql FROM sqlite_master WHERE tbl_name "
-                                             "IN ('assets', 'asset_tags') ORDER BY name",
-                                             {}));
+      QLRF_ASSIGN_OR_RETURN(
+          auto r, tx.Query(tx.dialect() == Dialect::kSqlite
+                               ? "SELECT name, sql FROM sqlite_master WHERE tbl_name IN "
+                                 "('assets', 'asset_tags') ORDER BY name"
+                               : "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+                                 "('assets', 'asset_tags') AND schemaname = current_schema() "
+                                 "UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM "
+                                 "pg_trigger WHERE NOT tgisinternal AND tgrelid IN "
+                                 "('assets'::regclass, 'asset_tags'::regclass) ORDER BY 1",
+                           {}));
       std::string out;
       for (size_t i = 0; i < r.rows(); ++i) out += r.Text(i, 0) + ":" + r.Text(i, 1) + "\n";
       return out;
@@ -112,8 +118,9 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
   };
   auto before = schema();
   ASSERT_TRUE(before);
+  EXPECT_NE(before->find("assets_by_name"), std::string::npos);
   auto loaded = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx));
+    QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx, /*exclusive=*/true));
     std::vector<Asset> bulk;
     for (int i = 0; i < 400; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
     QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &load));

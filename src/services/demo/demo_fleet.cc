@@ -233,7 +233,7 @@ Result<OrgResult> FillOrg(Transaction& tx, SeededRandom& rnd, SystemTime now, in
   // thread while the database takes the current one (only that thread draws from `rnd` and
   // counts drift meanwhile, so the fleet is the same for a seed).
   constexpr int64_t kBatch = 5000;
-  QLRF_ASSIGN_OR_RETURN(auto load, storage::InventoryStore::BeginBulkLoad(tx));
+  QLRF_ASSIGN_OR_RETURN(auto load, storage::InventoryStore::BeginBulkLoad(tx, /*exclusive=*/true));
   auto generate = [&](int64_t from, int64_t n) {
     std::vector<storage::Asset> batch;
     batch.reserve(static_cast<size_t>(n));
