@@ -238,7 +238,8 @@ int main(int argc, char** argv) {
         "%-40s %10zu %10.2f ms %10.2f ms %9.3fx  (%lld components, %.0f MB/s; "
         "qlrf parse alone %.2f ms = %.2fx raw)\n",
         c.name.c_str(), c.bytes.size(), raw * 1e3, imp * 1e3, ratio,
-        static_cast<long long>(components), c.bytes.size() / imp / 1e6, parse * 1e3, raw / parse);
+        static_cast<long long>(components), static_cast<double>(c.bytes.size()) / imp / 1e6, parse * 1e3,
+        raw / parse);
     if (c.name.rfind("cyclonedx", 0) == 0) {
       std::printf("  10,000 components into SQLite: %.0f ms (target <= 1000 ms) %s\n", imp * 1e3,
                   imp <= 1.0 ? "ok" : "MISSED");

@@ -20,7 +20,8 @@ const char* const kRegoError = R"({"type":"object","required":["code","message",
    "properties":{"file":{"type":"string"},"row":{"type":"integer"},"col":{"type":"integer"}}}}})";
 
 std::string BundleSchema() {
-  return std::string(R"({"type":"object","additionalProperties":false,
+  // Appended piece by piece: GCC 12 reports a false -Warray-bounds for `std::string(…) + …`.
+  std::string schema = R"({"type":"object","additionalProperties":false,
  "required":["id","name","version","status","sha256","packages","modules","data","tests_passed",
   "tests_failed","errors","author_id","created_at","updated_at"],
  "properties":{"id":{"type":"string"},"name":{"type":"string"},
@@ -29,9 +30,11 @@ std::string BundleSchema() {
   "packages":{"type":"array","items":{"type":"string"}},
   "modules":{"type":"object","additionalProperties":{"type":"string"}},"data":{"type":"object"},
   "tests_passed":{"type":"integer"},"tests_failed":{"type":"integer"},
-  "errors":{"type":"array","items":)") +
-         kRegoError + R"(},"author_id":{"type":"string"},"created_at":{"type":"string"},
+  "errors":{"type":"array","items":)";
+  schema += kRegoError;
+  schema += R"(},"author_id":{"type":"string"},"created_at":{"type":"string"},
   "updated_at":{"type":"string"}}})";
+  return schema;
 }
 
 const char* const kSummary = R"({"type":"object","additionalProperties":false,

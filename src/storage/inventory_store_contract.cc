@@ -119,36 +119,23 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
   auto before = schema();
   ASSERT_TRUE(before);
   EXPECT_NE(before->find("assets_by_name"), std::string::npos);
-  auto loaded = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx, /*exclusive=*/true));
-    std::vector<Asset> bulk;
-    for (int i = 0; i < 400; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
-    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &load));
-    return InventoryStore::EndBulkLoad(tx, load);
-  });
-  ASSERT_TRUE(loaded) << loaded.error().ToString();
-  ExpectRollupExact(db());
-  // A second load into the same org adds to its rollup; an asset written another way during
-  // the load (triggers off, not tallied) makes End recompute the org's rollup instead.
-  auto second = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx));
-    std::vector<Asset> bulk;
-    for (int i = 400; i < 700; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
-    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &load));
-    QLRF_TRY(InventoryStore::CreateAsset(tx, MakeAsset(8000, std::nullopt)));
-    return InventoryStore::EndBulkLoad(tx, load);
-  });
-  ASSERT_TRUE(second) << second.error().ToString();
-  ExpectRollupExact(db());
-  auto third = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
-    QLRF_ASSIGN_OR_RETURN(auto load, InventoryStore::BeginBulkLoad(tx));
-    std::vector<Asset> bulk;
-    for (int i = 700; i < 900; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
-    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &load));
-    return InventoryStore::EndBulkLoad(tx, load);
-  });
-  ASSERT_TRUE(third) << third.error().ToString();
-  ExpectRollupExact(db());
+  // Assets [from, to) in one bulk load; `other_write` also creates one asset the ordinary way
+  // inside the load (triggers off, not tallied), which makes End recompute the org's rollup.
+  auto load = [&](int from, int to, bool exclusive, bool other_write) {
+    auto st = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+      QLRF_ASSIGN_OR_RETURN(auto bulk_load, InventoryStore::BeginBulkLoad(tx, exclusive));
+      std::vector<Asset> bulk;
+      for (int i = from; i < to; ++i) bulk.push_back(MakeAsset(i, std::nullopt));
+      QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &bulk_load));
+      if (other_write) QLRF_TRY(InventoryStore::CreateAsset(tx, MakeAsset(8000, std::nullopt)));
+      return InventoryStore::EndBulkLoad(tx, bulk_load);
+    });
+    ASSERT_TRUE(st) << st.error().ToString();
+    ExpectRollupExact(db());
+  };
+  load(0, 400, /*exclusive=*/true, /*other_write=*/false);
+  load(400, 700, false, true);  // a second load adds to the org's rollup
+  load(700, 900, false, false);
   auto after = schema();
   ASSERT_TRUE(after);
   EXPECT_EQ(*before, *after);
