@@ -219,6 +219,11 @@ class Connection {
     return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
   }
   bool Broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // Inside a transaction block (including a failed one).
+  bool InTransaction() const {
+    PGTransactionStatusType st = PQtransactionStatus(conn_);
+    return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+  }
 
   // `text` as an SQL string literal for this connection (PQescapeLiteral).
   Result<std::string> Literal(std::string_view text) {
@@ -252,41 +257,57 @@ class Connection {
   // are ignored, as SQLite ignores parameters a statement does not use.
   Result<int64_t> Run(std::string_view sql, const Params& params, RowSet* rows) {
     QLRF_ASSIGN_OR_RETURN(const Statement* stmt, Prepare(sql));
-    auto values = params.values();
-    if (values.size() < static_cast<size_t>(stmt->nparams)) {
-      return Fail(Internal("statement needs " + std::to_string(stmt->nparams) +
-                           " parameters, got " + std::to_string(values.size()) + ": " +
-                           std::string(sql.substr(0, 200))));
-    }
-    const size_t n = static_cast<size_t>(stmt->nparams);
-    std::vector<std::string> text(n);
-    std::vector<const char*> ptrs(n, nullptr);
-    for (size_t i = 0; i < n; ++i) {
-      const SqlValue& v = values[i];
-      if (const auto* s = std::get_if<std::string>(&v)) {
-        ptrs[i] = s->c_str();
-      } else if (const auto* k = std::get_if<int64_t>(&v)) {
-        text[i] = std::to_string(*k);
-        ptrs[i] = text[i].c_str();
-      } else if (const auto* d = std::get_if<double>(&v)) {
-        text[i] = FormatDouble(*d);
-        ptrs[i] = text[i].c_str();
-      }  // monostate stays nullptr: SQL NULL
-    }
-    PgResult res(
-        PQexecPrepared(conn_, stmt->name.c_str(), stmt->nparams, ptrs.data(), nullptr, nullptr, 0));
-    if (!Succeeded(res.get())) {
-      return Fail(MapError(res.get(), conn_));
-    }
-    if (rows != nullptr) {
-      *rows = Collect(res.get());
-    }
-    const char* changed = PQcmdTuples(res.get());
-    int64_t count = 0;
-    std::from_chars(changed, changed + std::char_traits<char>::length(changed), count);
-    return count;
+    QLRF_ASSIGN_OR_RETURN(Bound bound, Bind(*stmt, sql, params));
+    PgResult res(PQexecPrepared(conn_, stmt->name.c_str(), stmt->nparams, bound.ptrs.data(),
+                                nullptr, nullptr, 0));
+    return Outcome(res.get(), rows);
   }
 
+  // Like Run, but first starts the transaction with `begin` and scopes it to `org_scope` (the
+  // app.org_id setting, local to the transaction), all three in one round trip (libpq's
+  // pipeline mode). If BEGIN fails nothing ran; if the statement fails the transaction is left
+  // in the failed state, as after Run.
+  Result<int64_t> RunFirst(const char* begin, const std::string& org_scope, std::string_view sql,
+                           const Params& params, RowSet* rows) {
+    QLRF_ASSIGN_OR_RETURN(const Statement* stmt, Prepare(sql));
+    QLRF_ASSIGN_OR_RETURN(Bound bound, Bind(*stmt, sql, params));
+    if (PQenterPipelineMode(conn_) != 1) {
+      return Fail(Unavailable("PostgreSQL pipeline mode: " + Trimmed(PQerrorMessage(conn_))));
+    }
+    const char* scope[1] = {org_scope.c_str()};
+    bool sent =
+        PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+        PQsendQueryParams(conn_, "SELECT set_config('app.org_id', $1, true)", 1, nullptr,
+                          scope, nullptr, nullptr, 0) == 1 &&
+        PQsendQueryPrepared(conn_, stmt->name.c_str(), stmt->nparams, bound.ptrs.data(),
+                            nullptr, nullptr, 0) == 1 &&
+        PQpipelineSync(conn_) == 1;
+    // One result (then NULL) per query, then the sync point; the first failure is reported.
+    PgResult results[3];
+    for (int q = 0; q < 3 && sent; ++q) {
+      while (PGresult* r = PQgetResult(conn_)) {
+        if (results[q] == nullptr) {
+          results[q].reset(r);
+        } else {
+          PQclear(r);
+        }
+      }
+    }
+    bool synced = false;
+    if (sent) {
+      PgResult sync(PQgetResult(conn_));
+      synced = sync != nullptr && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC;
+    }
+    if (!synced || PQexitPipelineMode(conn_) != 1) {
+      return Fail(Unavailable("PostgreSQL connection failed: " + Trimmed(PQerrorMessage(conn_))));
+    }
+    for (int q = 0; q < 2; ++q) {
+      if (!Succeeded(results[q].get())) {
+        return Fail(MapError(results[q].get(), conn_));
+      }
+    }
+    return Outcome(results[2].get(), rows);
+  }
   // COPY FROM STDIN (text format, ~1 MiB chunks) into a session-local staging table, then one
   // INSERT … SELECT into `table`: PostgreSQL refuses COPY into tables under row-level security,
   // and the single INSERT keeps RLS checks and fires statement triggers once.
@@ -385,6 +406,49 @@ class Connection {
     std::string name;
     int nparams = 0;
   };
+
+  // A statement's parameters as libpq text (ptrs[i] null for SQL NULL).
+  struct Bound {
+    std::vector<std::string> text;
+    std::vector<const char*> ptrs;
+  };
+  static Result<Bound> Bind(const Statement& stmt, std::string_view sql, const Params& params) {
+    auto values = params.values();
+    if (values.size() < static_cast<size_t>(stmt.nparams)) {
+      return Fail(Internal("statement needs " + std::to_string(stmt.nparams) +
+                           " parameters, got " + std::to_string(values.size()) + ": " +
+                           std::string(sql.substr(0, 200))));
+    }
+    const size_t n = static_cast<size_t>(stmt.nparams);
+    Bound b{std::vector<std::string>(n), std::vector<const char*>(n, nullptr)};
+    for (size_t i = 0; i < n; ++i) {
+      const SqlValue& v = values[i];
+      if (const auto* s = std::get_if<std::string>(&v)) {
+        b.ptrs[i] = s->c_str();
+      } else if (const auto* k = std::get_if<int64_t>(&v)) {
+        b.text[i] = std::to_string(*k);
+        b.ptrs[i] = b.text[i].c_str();
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        b.text[i] = FormatDouble(*d);
+        b.ptrs[i] = b.text[i].c_str();
+      }  // monostate stays nullptr: SQL NULL
+    }
+    return b;
+  }
+
+  // The affected-row count of a statement's result, and its rows if `rows` is non-null.
+  Result<int64_t> Outcome(PGresult* res, RowSet* rows) {
+    if (!Succeeded(res)) {
+      return Fail(MapError(res, conn_));
+    }
+    if (rows != nullptr) {
+      *rows = Collect(res);
+    }
+    const char* changed = PQcmdTuples(res);
+    int64_t count = 0;
+    std::from_chars(changed, changed + std::char_traits<char>::length(changed), count);
+    return count;
+  }
 
   Result<const Statement*> Prepare(std::string_view sql) {
     std::string key(sql);
@@ -516,16 +580,22 @@ struct PostgresDatabase::State {
 
 namespace {
 
+// A transaction starts lazily: BEGIN and its org scope travel with its first statement (one
+// round trip instead of two), or run on their own before a script, a COPY or the commit of a
+// transaction that ran nothing (which then needs no round trip at all).
 class PostgresTransaction final : public Transaction {
  public:
   PostgresTransaction(PostgresDatabase::State* state, std::unique_ptr<Connection> conn,
-                      std::string org_id)
-      : state_(state), conn_(std::move(conn)), org_id_(std::move(org_id)) {}
+                      const char* begin, std::string org_id)
+      : state_(state), conn_(std::move(conn)), begin_(begin), org_id_(std::move(org_id)) {}
   PostgresTransaction(const PostgresTransaction&) = delete;
   PostgresTransaction& operator=(const PostgresTransaction&) = delete;
 
   ~PostgresTransaction() override {
-    if (!done_ && !conn_->Broken()) {
+    if (conn_ == nullptr) {
+      return;  // lost while retrying the start on a fresh connection
+    }
+    if (started_ && !done_ && !conn_->Broken()) {
       (void)conn_->Command("ROLLBACK");
     }
     state_->Release(std::move(conn_));
@@ -533,20 +603,33 @@ class PostgresTransaction final : public Transaction {
 
   Result<RowSet> Query(std::string_view sql, const Params& params) override {
     RowSet rows;
-    QLRF_TRY(Remember(conn_->Run(sql, params, &rows)));
+    QLRF_TRY(Remember(Run(sql, params, &rows)));
     return rows;
   }
   Result<int64_t> Exec(std::string_view sql, const Params& params) override {
-    return Remember(conn_->Run(sql, params, nullptr));
+    return Remember(Run(sql, params, nullptr));
   }
-  Status ExecScript(std::string_view sql) override { return Remember(conn_->ExecScript(sql)); }
+  Status ExecScript(std::string_view sql) override {
+    QLRF_TRY(Remember(Start()));
+    return Remember(conn_->ExecScript(sql));
+  }
   Status CopyIn(std::string_view table, std::string_view columns, size_t cols, size_t rows,
                 const std::function<void(size_t, Params&)>& fill) override {
+    QLRF_TRY(Remember(Start()));
     return Remember(conn_->CopyIn(table, columns, cols, rows, fill));
   }
 
   Status Commit() override {
     QLRF_CHECK(!done_, "transaction committed twice");
+    if (!started_) {
+      done_ = true;  // nothing ran (or the start itself failed): nothing to commit
+      if (first_error_) {
+        Error e = *first_error_;
+        e.message = "transaction never started: " + e.message;
+        return Fail(std::move(e));
+      }
+      return Ok();
+    }
     QLRF_ASSIGN_OR_RETURN(std::string tag, conn_->Command("COMMIT"));
     done_ = true;
     if (tag == "ROLLBACK") {
@@ -563,6 +646,54 @@ class PostgresTransaction final : public Transaction {
   const std::string& org_id() const override { return org_id_; }
 
  private:
+  std::string Scope() const { return org_id_.empty() ? std::string("*") : org_id_; }
+
+  // A pooled connection may have been closed by the server while idle (restart, idle timeout,
+  // pg_terminate_backend); that only shows on first use, so the start is retried once on a
+  // fresh connection (nothing has run in the transaction yet).
+  template <class Fn>
+  auto StartWith(Fn&& fn) -> decltype(fn()) {
+    auto r = fn();
+    if (!r && conn_->Broken()) {
+      state_->Release(std::move(conn_));
+      QLRF_ASSIGN_OR_RETURN(conn_, state_->Acquire());
+      r = fn();
+    }
+    if (r) {
+      started_ = true;
+    }
+    return r;
+  }
+
+  Status Start() {
+    if (started_) {
+      return Ok();
+    }
+    return StartWith([&]() -> Status {
+      QLRF_ASSIGN_OR_RETURN(std::string scope, conn_->Literal(Scope()));
+      const std::string sql =
+          std::string(begin_) + "; SELECT set_config('app.org_id', " + scope + ", true)";
+      auto begun = conn_->Command(sql.c_str());
+      if (!begun && !conn_->Broken()) {
+        (void)conn_->Command("ROLLBACK");  // BEGIN may have run before the scope failed
+      }
+      return begun.map([](const std::string&) {});
+    });
+  }
+
+  Result<int64_t> Run(std::string_view sql, const Params& params, RowSet* rows) {
+    if (started_) {
+      return conn_->Run(sql, params, rows);
+    }
+    // A failed statement still leaves the transaction begun (and failed): only a failure
+    // before BEGIN ran counts as not started.
+    auto r = StartWith([&] { return conn_->RunFirst(begin_, Scope(), sql, params, rows); });
+    if (!r && !conn_->Broken()) {
+      started_ = started_ || conn_->InTransaction();
+    }
+    return r;
+  }
+
   template <class T>
   Result<T> Remember(Result<T> r) {
     if (!r && !first_error_) {
@@ -573,8 +704,10 @@ class PostgresTransaction final : public Transaction {
 
   PostgresDatabase::State* state_;
   std::unique_ptr<Connection> conn_;
+  const char* begin_;
   std::string org_id_;
   std::optional<Error> first_error_;
+  bool started_ = false;
   bool done_ = false;
 };
 
@@ -612,34 +745,9 @@ Result<std::unique_ptr<Transaction>> PostgresDatabase::BeginScoped(TxMode mode,
                                                                    std::string org_id) {
   const char* begin =
       mode == TxMode::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
-  // A pooled connection may have been closed by the server while idle (restart, idle timeout,
-  // pg_terminate_backend); that only shows on first use, so retry BEGIN once on a fresh one.
-  // BEGIN and the org scope (local to the transaction: a pooled connection never carries one
-  // org's scope into the next) in one round trip.
-  for (int attempt = 0;; ++attempt) {
-    QLRF_ASSIGN_OR_RETURN(auto conn, state_->Acquire());
-    auto scope = conn->Literal(org_id.empty() ? std::string("*") : org_id);
-    if (!scope) {
-      state_->Release(std::move(conn));
-      return Fail(scope.error());
-    }
-    const std::string sql =
-        std::string(begin) + "; SELECT set_config('app.org_id', " + *scope + ", true)";
-    auto started = conn->Command(sql.c_str());
-    if (!started) {
-      const bool broken = conn->Broken();
-      if (!broken) {
-        (void)conn->Command("ROLLBACK");  // BEGIN may have run before the scope failed
-      }
-      state_->Release(std::move(conn));
-      if (broken && attempt == 0) {
-        continue;
-      }
-      return Fail(started.error());
-    }
-    return std::unique_ptr<Transaction>(std::make_unique<PostgresTransaction>(
-        state_.get(), std::move(conn), std::move(org_id)));  // the last attempt
-  }
+  QLRF_ASSIGN_OR_RETURN(auto conn, state_->Acquire());
+  return std::unique_ptr<Transaction>(
+      std::make_unique<PostgresTransaction>(state_.get(), std::move(conn), begin, std::move(org_id)));
 }
 
 Result<std::unique_ptr<Transaction>> PostgresDatabase::Begin(TxMode mode, std::string_view org_id) {
