@@ -224,6 +224,41 @@ TEST_F(PostgresOnly, PreparesEachStatementOncePerConnection) {
   EXPECT_EQ(prepared->Int(0, 0), 1);
 }
 
+TEST_F(PostgresOnly, TransactionsStartWithTheirFirstStatement) {
+  auto db = OpenFresh(1);
+  ASSERT_TRUE(db);
+  // Nothing ran: the commit needs no round trip and the connection is reusable.
+  ASSERT_TRUE(WithWrite(*db, "A", [](Transaction&) -> Status { return Ok(); }));
+  // The first statement carries BEGIN and the org scope: it sees both.
+  auto seen = WithRead(*db, "A", [](Transaction& tx) {
+    return tx.Query("SELECT current_setting('app.org_id'), current_setting('transaction_read_only')",
+                    {});
+  });
+  ASSERT_TRUE(seen) << MessageOf(seen);
+  EXPECT_EQ(seen->Text(0, 0), "A");
+  EXPECT_EQ(seen->Text(0, 1), "on");
+  // A first statement that fails still began the transaction: the commit reports the failure.
+  auto failed = db->Begin(TxMode::kWrite, "A");
+  ASSERT_TRUE(failed);
+  EXPECT_FALSE((*failed)->Exec("SELECT 1/0", {}));
+  auto committed = (*failed)->Commit();
+  ASSERT_FALSE(committed);
+  EXPECT_NE(committed.error().message.find("rolled back"), std::string::npos);
+  failed->reset();
+  // A statement that does not even prepare: nothing began, and the commit says so too.
+  auto unprepared = db->Begin(TxMode::kWrite, "A");
+  ASSERT_TRUE(unprepared);
+  EXPECT_FALSE((*unprepared)->Exec("SELEC 1", {}));
+  EXPECT_FALSE((*unprepared)->Commit());
+  unprepared->reset();
+  // The single pooled connection is clean afterwards: a new transaction scopes itself.
+  auto again = WithRead(*db, "B", [](Transaction& tx) {
+    return tx.Query("SELECT current_setting('app.org_id')", {});
+  });
+  ASSERT_TRUE(again) << MessageOf(again);
+  EXPECT_EQ(again->Text(0, 0), "B");
+}
+
 TEST_F(PostgresOnly, ReplacesConnectionClosedByServer) {
   auto db = OpenFresh(1);
   ASSERT_TRUE(db);
