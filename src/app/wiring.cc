@@ -196,6 +196,13 @@ int Serve(const Config& config, const ServeOptions& options) {
                    [&database] { return static_cast<double>(database.Stats().in_use); });
   metrics.AddGauge("qlrf_db_pool_waits_total", "Connection acquisitions that waited",
                    [&database] { return static_cast<double>(database.Stats().waits_total); });
+  if (const auto* sqlite = dynamic_cast<const storage::SqliteDatabase*>(&database)) {
+    metrics.AddGauge("qlrf_db_sqlite_checkpoints_total", "WAL checkpoints run off the writer",
+                     [sqlite] { return static_cast<double>(sqlite->Checkpoints().checkpoints); });
+    metrics.AddGauge("qlrf_db_sqlite_checkpoint_failures_total",
+                     "WAL checkpoints that failed or found it busy",
+                     [sqlite] { return static_cast<double>(sqlite->Checkpoints().failures); });
+  }
   metrics.AddGauge("process_cpu_seconds_total", "User and system CPU time", ProcessCpuSeconds);
   metrics.AddGauge("process_resident_memory_bytes", "Resident memory", ProcessRssBytes);
   double start_time = static_cast<double>(UnixSeconds(clock.Now()));

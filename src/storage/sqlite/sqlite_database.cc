@@ -1,16 +1,20 @@
 // SQLite Database: WAL mode, one writer (BEGIN IMMEDIATE, serialised by a mutex) plus a pool of
-// reader connections; statements are prepared once per connection and reused.
+// reader connections; statements are prepared once per connection and reused. A background
+// thread checkpoints the WAL so that commits never do.
 #include "storage/sqlite/sqlite_database.h"
 
 #include <sqlite3.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "common/log.h"
 
 namespace qlrf::storage {
 namespace {
@@ -60,6 +64,16 @@ class Connection {
       if (ExecScript("PRAGMA journal_mode=DELETE")) return Ok();
     }
     return ExecScript("PRAGMA journal_mode=WAL");
+  }
+
+  sqlite3* handle() const { return db_; }
+
+  // true if the database is in WAL mode ("PRAGMA journal_mode=WAL" leaves e.g. an in-memory
+  // database in "memory" mode without an error).
+  bool InWalMode() {
+    RowSet rows;
+    auto st = Run("PRAGMA journal_mode", {}, &rows);
+    return st && rows.rows() == 1 && rows.Text(0, 0) == "wal";
   }
 
   Status ExecScript(std::string_view sql) {
@@ -219,6 +233,138 @@ class Connection {
   std::unordered_map<std::string, Prepared> cache_;
 };
 
+// Checkpoints the WAL on its own thread and read-write connection, so that no commit pays for a
+// checkpoint's page copies and fsyncs. The writer's wal hook (which replaces SQLite's
+// auto-checkpoint) only records the frame count and, past the threshold, wakes the thread.
+// Thread-safe: OnCommit runs on the committing thread, Stats anywhere.
+class WalCheckpointer {
+ public:
+  // Readers on old snapshots keep the WAL from starting over; past this many thresholds a
+  // RESTART checkpoint waits for them, holding off the writer for at most about kRestartWait.
+  static constexpr int kRestartFactor = 10;
+  static constexpr std::chrono::milliseconds kRestartWait{20};
+
+  // Opens the thread's connection and starts it. Errors: Unavailable if the database cannot be
+  // opened.
+  static Result<std::unique_ptr<WalCheckpointer>> Start(const SqliteOptions& options) {
+    auto checkpointer = std::unique_ptr<WalCheckpointer>(new WalCheckpointer(options));
+    QLRF_TRY(checkpointer->conn_.Open(options, false));
+    sqlite3_busy_timeout(checkpointer->conn_.handle(), static_cast<int>(kRestartWait.count()));
+    checkpointer->thread_ = std::thread([c = checkpointer.get()] { c->Run(); });
+    return checkpointer;
+  }
+
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Stops and joins the thread; a checkpoint under way finishes first.
+  ~WalCheckpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) {  // not if Start failed
+      thread_.join();
+    }
+  }
+
+  // The sqlite3_wal_hook callback, on the committing thread after each commit. Never blocks:
+  // the mutex is only ever held to flip a flag.
+  static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int frames) {
+    auto* c = static_cast<WalCheckpointer*>(self);
+    c->wal_frames_.store(frames, std::memory_order_relaxed);
+    if (frames >= c->threshold_) {
+      {
+        std::lock_guard lock(c->mu_);
+        c->wake_ = true;
+      }
+      c->cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  CheckpointStats Stats() const {
+    CheckpointStats s;
+    s.checkpoints = checkpoints_.load(std::memory_order_relaxed);
+    s.restarts = restarts_.load(std::memory_order_relaxed);
+    s.failures = failures_.load(std::memory_order_relaxed);
+    s.wal_frames = wal_frames_.load(std::memory_order_relaxed);
+    return s;
+  }
+
+ private:
+  explicit WalCheckpointer(const SqliteOptions& options)
+      : threshold_(options.wal_checkpoint_frames) {}
+
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [&] { return wake_ || stop_; });
+      if (stop_) {
+        return;
+      }
+      wake_ = false;  // commits while we checkpoint wake us once more
+      lock.unlock();
+      Checkpoint();
+      lock.lock();
+    }
+  }
+
+  void Checkpoint() {
+    int log = 0;
+    int done = 0;
+    int rc =
+        sqlite3_wal_checkpoint_v2(conn_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (!Record(rc, "passive")) {
+      return;
+    }
+    // Everything copied, or the WAL still small: the next commit starts the WAL over (when no
+    // reader holds an old snapshot). A failed RESTART is retried only once the WAL has grown.
+    if (done >= log || log <= kRestartFactor * threshold_ || log < next_restart_at_) {
+      return;
+    }
+    rc = sqlite3_wal_checkpoint_v2(conn_.handle(), "main", SQLITE_CHECKPOINT_RESTART, &log, &done);
+    if (Record(rc, "restart")) {
+      restarts_.fetch_add(1, std::memory_order_relaxed);
+      next_restart_at_ = 0;
+    } else {
+      next_restart_at_ = log + threshold_;
+    }
+  }
+
+  // Counts the outcome; busy is expected under load (readers, another process's checkpoint),
+  // other errors are logged.
+  bool Record(int rc, std::string_view mode) {
+    if (rc == SQLITE_OK) {
+      checkpoints_.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    if ((rc & 0xFF) != SQLITE_BUSY) {
+      log::Warn("SQLite WAL checkpoint failed",
+                {{"mode", mode}, {"error", sqlite3_errmsg(conn_.handle())}});
+    }
+    return false;
+  }
+
+  const int threshold_;
+  Connection conn_;          // used by thread_ only
+  int next_restart_at_ = 0;  // thread_ only
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wake_ = false;  // guarded by mu_
+  bool stop_ = false;  // guarded by mu_
+
+  std::atomic<int64_t> checkpoints_{0};
+  std::atomic<int64_t> restarts_{0};
+  std::atomic<int64_t> failures_{0};
+  std::atomic<int64_t> wal_frames_{0};
+
+  std::thread thread_;  // started by Start once the connection is open
+};
+
 }  // namespace
 
 struct SqliteDatabase::State {
@@ -237,6 +383,9 @@ struct SqliteDatabase::State {
 
   std::atomic<int64_t> in_use{0};
   std::atomic<int64_t> waits{0};
+
+  // File databases in WAL mode; hooked into `writer`. Stopped before the connections close.
+  std::unique_ptr<WalCheckpointer> checkpointer;
 
   Result<Connection*> AcquireWriter() {
     std::unique_lock lock(writer_mu);
@@ -332,7 +481,12 @@ class SqliteTransaction final : public Transaction {
 }  // namespace
 
 SqliteDatabase::SqliteDatabase(std::unique_ptr<State> state) : state_(std::move(state)) {}
-SqliteDatabase::~SqliteDatabase() = default;
+SqliteDatabase::~SqliteDatabase() {
+  if (state_->checkpointer) {
+    sqlite3_wal_hook(state_->writer->handle(), nullptr, nullptr);
+    state_->checkpointer.reset();
+  }
+}
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
   auto state = std::make_unique<State>();
@@ -350,6 +504,11 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
       state->idle_readers.push_back(std::move(reader));
     }
     state->readers_total = options.readers;
+    if (!options.bulk_load && options.wal_checkpoint_frames > 0 && state->writer->InWalMode()) {
+      QLRF_ASSIGN_OR_RETURN(state->checkpointer, WalCheckpointer::Start(state->options));
+      sqlite3_wal_hook(state->writer->handle(), &WalCheckpointer::OnCommit,
+                       state->checkpointer.get());
+    }
   }
   return std::unique_ptr<SqliteDatabase>(new SqliteDatabase(std::move(state)));
 }
@@ -398,6 +557,10 @@ PoolStats SqliteDatabase::Stats() const {
   s.in_use = state_->in_use.load(std::memory_order_relaxed);
   s.waits_total = state_->waits.load(std::memory_order_relaxed);
   return s;
+}
+
+CheckpointStats SqliteDatabase::Checkpoints() const {
+  return state_->checkpointer ? state_->checkpointer->Stats() : CheckpointStats{};
 }
 
 }  // namespace qlrf::storage

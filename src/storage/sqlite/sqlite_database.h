@@ -1,8 +1,9 @@
-// SQLite implementation of storage::Database: WAL, one writer connection, a reader pool and a
-// prepared-statement cache per connection.
+// SQLite implementation of storage::Database: WAL, one writer connection, a reader pool, a
+// prepared-statement cache per connection and a background thread that checkpoints the WAL.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,19 @@ struct SqliteOptions {
   // only uses sorter threads with those). If another process holds the database in WAL mode it
   // stays in WAL mode. Every other open switches it back to WAL.
   bool bulk_load = false;
+  // WAL frames after which a background thread checkpoints the WAL (SQLite's auto-checkpoint
+  // default). The writer's commits only count frames; the checkpoint, with its fsyncs, runs on
+  // the thread's own connection. Ignored for :memory: and bulk_load, which keep SQLite's own
+  // auto-checkpoint on the committing thread, as does 0.
+  int wal_checkpoint_frames = 1000;
+};
+
+// What the background WAL checkpointer has done since Open. All zero without one.
+struct CheckpointStats {
+  int64_t checkpoints = 0;  // checkpoints that ran (PASSIVE or RESTART) without an error
+  int64_t restarts = 0;     // of those, RESTART checkpoints (the WAL had grown past 10x)
+  int64_t failures = 0;     // checkpoints that returned an error or found the database busy
+  int64_t wal_frames = 0;   // frames in the WAL after the last commit
 };
 
 // Thread-safe.
@@ -36,6 +50,7 @@ class SqliteDatabase final : public Database {
   Dialect dialect() const override { return Dialect::kSqlite; }
   std::string_view backend_name() const override { return "sqlite"; }
   PoolStats Stats() const override;
+  CheckpointStats Checkpoints() const;
 
   struct State;
 
