@@ -150,8 +150,9 @@ class InventoryStore {
     std::unordered_map<std::string, int64_t> tally;
     int64_t tallied = 0;
   };
-  // `exclusive`: on PostgreSQL also drop the secondary indexes for the load and rebuild them at
-  // End, which locks assets and asset_tags for every org until the transaction ends — for
+  // `exclusive`: on PostgreSQL also drop the secondary indexes and foreign keys of assets and
+  // asset_tags for the load and restore them at End (re-adding a foreign key validates every
+  // row), which locks the two tables for every org until the transaction ends — for
   // loads nothing else waits on (qlrf demo). SQLite always does (it has one writer anyway).
   static Result<BulkLoad> BeginBulkLoad(Transaction& tx, bool exclusive = false);
   static Status EndBulkLoad(Transaction& tx, const BulkLoad& load);

@@ -109,7 +109,10 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
                                  "('assets', 'asset_tags') AND schemaname = current_schema() "
                                  "UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM "
                                  "pg_trigger WHERE NOT tgisinternal AND tgrelid IN "
-                                 "('assets'::regclass, 'asset_tags'::regclass) ORDER BY 1",
+                                 "('assets'::regclass, 'asset_tags'::regclass) UNION ALL "
+                                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                                 "WHERE conrelid IN ('assets'::regclass, 'asset_tags'::regclass) "
+                                 "ORDER BY 1",
                            {}));
       std::string out;
       for (size_t i = 0; i < r.rows(); ++i) out += r.Text(i, 0) + ":" + r.Text(i, 1) + "\n";
@@ -133,6 +136,22 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
     ASSERT_TRUE(st) << st.error().ToString();
     ExpectRollupExact(db());
   };
+  // An asset naming a site that does not exist fails the load (SQLite checks the foreign key on
+  // insert, PostgreSQL when an exclusive load re-adds it) and nothing stays behind.
+  auto dangling = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(auto bulk_load, InventoryStore::BeginBulkLoad(tx, true));
+    std::vector<Asset> bulk{MakeAsset(1, std::nullopt), MakeAsset(2, std::string("no-such-site"))};
+    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &bulk_load));
+    return InventoryStore::EndBulkLoad(tx, bulk_load);
+  });
+  ASSERT_FALSE(dangling);
+  EXPECT_EQ(dangling.error().code, ErrorCode::kFailedPrecondition) << dangling.error().ToString();
+  auto none = WithRead(db(), "org-a", [](Transaction& tx) {
+    return tx.Query("SELECT count(*) FROM assets", {});
+  });
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->Int(0, 0), 0);
+  EXPECT_EQ(*schema(), *before);
   load(0, 400, /*exclusive=*/true, /*other_write=*/false);
   load(400, 700, false, true);  // a second load adds to the org's rollup
   load(700, 900, false, false);
