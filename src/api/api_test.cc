@@ -614,6 +614,41 @@ TEST_F(InventoryApi, ListFiltersSortsAndWalksCursorPages) {
   EXPECT_EQ(Call("GET", "/api/v1/assets?tag=novalue", admin_token_).status, 400);
 }
 
+TEST_F(InventoryApi, TagFilterPagesAlikeWhetherTheTagIsRareOrCommon) {
+  // 60 assets; "rare" on 2 of them (under 5%: the page starts from the tag index), "common" on
+  // 40 (the page walks the name index). Names sort against the id order so both paths must
+  // really sort.
+  std::string body = R"({"assets":[)";
+  for (int i = 0; i < 60; ++i) {
+    body += std::string(i ? "," : "") + R"({"platform":"aws","environment":"production",)" +
+            R"("instance_id":"i-)" + std::to_string(i) + R"(","name":"n-)" +
+            std::to_string(1000 - i) + R"(","tags":{"common":")" + (i % 3 ? "yes" : "no") +
+            R"(")" + (i == 7 || i == 50 ? R"(,"rare":"yes")" : "") + "}}";
+  }
+  Post("/api/v1/assets/bulk", body + "]}", 200);
+  auto names = [&](const std::string& query) {
+    std::vector<std::string> out;
+    std::string cursor;
+    for (int guard = 0; guard < 100; ++guard) {
+      auto page = Get("/api/v1/assets?" + query + "&sort=name&limit=7" +
+                      (cursor.empty() ? "" : "&cursor=" + cursor));
+      for (const auto& a : page.at("items").as_array()) {
+        out.emplace_back(a.at("name").as_string());
+      }
+      if (page.at("next_cursor").is_null()) break;
+      cursor = std::string(page.at("next_cursor").as_string());
+    }
+    return out;
+  };
+  auto rare = names("tag=rare%3Dyes");
+  EXPECT_EQ(rare, (std::vector<std::string>{"n-950", "n-993"}));
+  auto common = names("tag=common%3Dyes");
+  ASSERT_EQ(common.size(), 40u);
+  EXPECT_TRUE(std::is_sorted(common.begin(), common.end()));
+  EXPECT_EQ(Get("/api/v1/assets?tag=rare%3Dyes&tag=common%3Dyes").at("total"), 2);
+  EXPECT_EQ(Get("/api/v1/assets?tag=rare%3Dyes&tag=common%3Dno").at("total"), 0);
+}
+
 TEST_F(InventoryApi, CountsGroupByEnvironmentAndPlatform) {
   Post("/api/v1/assets/bulk", R"({"assets":[
     {"platform":"aws","instance_id":"a","environment":"production"},

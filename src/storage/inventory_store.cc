@@ -231,7 +231,7 @@ Status RebuildSchemaObjects(Transaction& tx, const std::vector<std::string>& sta
   return restored;
 }
 
-// FROM clause for counting the assets under a filter: with a tag filter the scan starts from the
+// FROM clause for reading the assets under a filter: with a tag filter the scan starts from the
 // tag index and fetches each tagged asset by id (its WHERE still checks every tag, the first one
 // included), instead of probing the tags of every asset of the org — at 1M assets 2.6 s → 0.4 s
 // for a tag a fifth of the fleet carries. SQLite's CROSS JOIN keeps that join order.
@@ -407,6 +407,7 @@ Result<AssetPage> InventoryStore::ListAssets(Transaction& tx, const AssetFilter&
   Params params{tx.org_id()};
   std::string where = " WHERE a.org_id = $1" + FilterSql(filter, params);
   AssetPage out;
+  std::string from = " FROM assets a";
   if (RollupCovers(filter)) {
     Params rp{tx.org_id()};
     std::string rwhere = " WHERE r.org_id = $1" + FilterSql(filter, rp, "r");
@@ -415,9 +416,22 @@ Result<AssetPage> InventoryStore::ListAssets(Transaction& tx, const AssetFilter&
     out.total = c.Int(0, 0);
   } else {
     Params cp = params;
-    std::string from = CountFrom(tx, filter, cp);
-    QLRF_ASSIGN_OR_RETURN(auto c, tx.Query("SELECT count(*)" + from + where, cp));
+    std::string tagged = CountFrom(tx, filter, cp);
+    QLRF_ASSIGN_OR_RETURN(auto c, tx.Query("SELECT count(*)" + tagged + where, cp));
     out.total = c.Int(0, 0);
+    // The page walks the sort column's index and checks the filter on each asset, which finds
+    // a page quickly when matches are common — and scans most of the org when they are rare or
+    // sort last (a tier tag is also the prefix of the names it is sorted by). With a tag filter
+    // matching under 5% of the org the page instead starts from the tag index and sorts what it
+    // found (at most 5% of the org).
+    if (!filter.tags.empty()) {
+      QLRF_ASSIGN_OR_RETURN(
+          auto all, tx.Query("SELECT COALESCE(SUM(n), 0) FROM asset_rollup WHERE org_id = $1",
+                             {tx.org_id()}));
+      if (out.total * 20 < all.Int(0, 0)) {
+        from = CountFrom(tx, filter, params);
+      }
+    }
   }
   std::string col = "a." + std::string(AssetSortColumn(sort.field));
   std::string dir = sort.descending ? "DESC" : "ASC";
@@ -436,7 +450,7 @@ Result<AssetPage> InventoryStore::ListAssets(Transaction& tx, const AssetFilter&
   }
   params.Add(int64_t{page.limit + 1});
   QLRF_ASSIGN_OR_RETURN(
-      auto r, tx.Query("SELECT " + std::string(kAssetCols) + " FROM assets a" + where + keyset +
+      auto r, tx.Query("SELECT " + std::string(kAssetCols) + from + where + keyset +
                            " ORDER BY " + col + " " + dir + ", a.id " + dir + " LIMIT " + P(params),
                        params));
   std::vector<Asset> items;
