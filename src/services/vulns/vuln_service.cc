@@ -550,19 +550,13 @@ std::string PackageKeyOfCanonical(std::string_view canonical_purl) {
       path.find('/') == std::string_view::npos || path.find("//") != std::string_view::npos) {
     return PackageKey(canonical_purl);
   }
-  auto hex = [](char ch) -> int {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-  };
   std::string key;
   key.reserve(path.size());
   for (size_t i = 0; i < path.size(); ++i) {
     char ch = path[i];
     if (ch == '%') {
-      int hi = i + 2 < path.size() ? hex(path[i + 1]) : -1;
-      int lo = hi >= 0 ? hex(path[i + 2]) : -1;
+      int hi = i + 2 < path.size() ? crypto::HexDigitValue(path[i + 1]) : -1;
+      int lo = hi >= 0 ? crypto::HexDigitValue(path[i + 2]) : -1;
       if (lo < 0) {
         return PackageKey(canonical_purl);
       }
