@@ -225,17 +225,6 @@ class Connection {
     return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
   }
 
-  // `text` as an SQL string literal for this connection (PQescapeLiteral).
-  Result<std::string> Literal(std::string_view text) {
-    char* lit = PQescapeLiteral(conn_, text.data(), text.size());
-    if (lit == nullptr) {
-      return Fail(InvalidArgument("cannot quote a value: " + std::string(PQerrorMessage(conn_))));
-    }
-    std::string out(lit);
-    PQfreemem(lit);
-    return out;
-  }
-
   Status ExecScript(std::string_view sql) {
     PgResult res(PQexec(conn_, std::string(sql).c_str()));
     if (!Succeeded(res.get())) {
@@ -581,8 +570,8 @@ struct PostgresDatabase::State {
 namespace {
 
 // A transaction starts lazily: BEGIN and its org scope travel with its first statement (one
-// round trip instead of two), or run on their own before a script, a COPY or the commit of a
-// transaction that ran nothing (which then needs no round trip at all).
+// round trip instead of two; a script or a COPY is preceded by a trivial one), and a transaction
+// that ran nothing commits without a round trip.
 class PostgresTransaction final : public Transaction {
  public:
   PostgresTransaction(PostgresDatabase::State* state, std::unique_ptr<Connection> conn,
@@ -648,49 +637,31 @@ class PostgresTransaction final : public Transaction {
  private:
   std::string Scope() const { return org_id_.empty() ? std::string("*") : org_id_; }
 
-  // A pooled connection may have been closed by the server while idle (restart, idle timeout,
-  // pg_terminate_backend); that only shows on first use, so the start is retried once on a
-  // fresh connection (nothing has run in the transaction yet).
-  template <class Fn>
-  auto StartWith(Fn&& fn) -> decltype(fn()) {
-    auto r = fn();
-    if (!r && conn_->Broken()) {
-      state_->Release(std::move(conn_));
-      QLRF_ASSIGN_OR_RETURN(conn_, state_->Acquire());
-      r = fn();
-    }
-    if (r) {
-      started_ = true;
-    }
-    return r;
-  }
-
+  // Before a script or a COPY: the start alone, as a trivial first statement.
   Status Start() {
     if (started_) {
       return Ok();
     }
-    return StartWith([&]() -> Status {
-      QLRF_ASSIGN_OR_RETURN(std::string scope, conn_->Literal(Scope()));
-      const std::string sql =
-          std::string(begin_) + "; SELECT set_config('app.org_id', " + scope + ", true)";
-      auto begun = conn_->Command(sql.c_str());
-      if (!begun && !conn_->Broken()) {
-        (void)conn_->Command("ROLLBACK");  // BEGIN may have run before the scope failed
-      }
-      return begun.map([](const std::string&) {});
-    });
+    return Run("SELECT 1", {}, nullptr).map([](int64_t) {});
   }
 
   Result<int64_t> Run(std::string_view sql, const Params& params, RowSet* rows) {
     if (started_) {
       return conn_->Run(sql, params, rows);
     }
-    // A failed statement still leaves the transaction begun (and failed): only a failure
-    // before BEGIN ran counts as not started.
-    auto r = StartWith([&] { return conn_->RunFirst(begin_, Scope(), sql, params, rows); });
-    if (!r && !conn_->Broken()) {
-      started_ = started_ || conn_->InTransaction();
+    auto first = [&] { return conn_->RunFirst(begin_, Scope(), sql, params, rows); };
+    auto r = first();
+    // A pooled connection may have been closed by the server while idle (restart, idle timeout,
+    // pg_terminate_backend); that only shows on first use, so the start is retried once on a
+    // fresh connection (nothing has run in the transaction yet).
+    if (!r && conn_->Broken()) {
+      state_->Release(std::move(conn_));
+      QLRF_ASSIGN_OR_RETURN(conn_, state_->Acquire());
+      r = first();
     }
+    // A failed first statement still leaves the transaction begun (and failed); only a failure
+    // before BEGIN ran leaves it unstarted.
+    started_ = r || (!conn_->Broken() && conn_->InTransaction());
     return r;
   }
 
