@@ -339,26 +339,45 @@ struct DecimalParts {
 
 constexpr int64_t kMaxDecimalExponent = 100'000;
 
-std::optional<DecimalParts> SplitDecimal(std::string_view text) {
-  DecimalParts out;
+// A decimal literal's sign, mantissa (digits and at most one '.', unchecked) and exponent:
+// "-1.5e+3" → {true, "1.5", 3}. Nullopt when the exponent is not an integer.
+struct LiteralParts {
+  bool negative = false;
+  std::string_view mantissa;
+  int64_t exponent = 0;
+};
+
+std::optional<LiteralParts> SplitLiteral(std::string_view text) {
+  LiteralParts out;
   out.negative = !text.empty() && text[0] == '-';
   if (out.negative || (!text.empty() && text[0] == '+')) {
     text.remove_prefix(1);
   }
   size_t e = text.find_first_of("eE");
-  std::string_view mantissa = text.substr(0, e);
-  int64_t exponent = 0;
+  out.mantissa = text.substr(0, e);
   if (e != std::string_view::npos) {
     std::string_view exp_text = text.substr(e + 1);
     if (!exp_text.empty() && exp_text[0] == '+') {
       exp_text.remove_prefix(1);
     }
-    auto res = std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
-    if (res.ec != std::errc() || res.ptr != exp_text.data() + exp_text.size() ||
-        exponent > kMaxDecimalExponent || exponent < -kMaxDecimalExponent) {
+    auto res = std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), out.exponent);
+    if (res.ec != std::errc() || res.ptr != exp_text.data() + exp_text.size()) {
       return std::nullopt;
     }
   }
+  return out;
+}
+
+std::optional<DecimalParts> SplitDecimal(std::string_view text) {
+  auto literal = SplitLiteral(text);
+  if (!literal || literal->exponent > kMaxDecimalExponent ||
+      literal->exponent < -kMaxDecimalExponent) {
+    return std::nullopt;
+  }
+  DecimalParts out;
+  out.negative = literal->negative;
+  std::string_view mantissa = literal->mantissa;
+  int64_t exponent = literal->exponent;
   bool seen_point = false;
   bool any_digit = false;
   for (char c : mantissa) {
@@ -520,23 +539,13 @@ bool IsIntegral(const Value& v) {
 }
 
 std::optional<BigInt> ExactIntegerLiteral(std::string_view text) {
-  bool negative = !text.empty() && text[0] == '-';
-  if (negative || (!text.empty() && text[0] == '+')) {
-    text.remove_prefix(1);
+  auto literal = SplitLiteral(text);
+  if (!literal) {
+    return std::nullopt;
   }
-  size_t e = text.find_first_of("eE");
-  std::string_view mantissa = text.substr(0, e);
-  int64_t exponent = 0;
-  if (e != std::string_view::npos) {
-    std::string_view exp_text = text.substr(e + 1);
-    if (!exp_text.empty() && exp_text[0] == '+') {
-      exp_text.remove_prefix(1);
-    }
-    auto res = std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
-    if (res.ec != std::errc() || res.ptr != exp_text.data() + exp_text.size()) {
-      return std::nullopt;
-    }
-  }
+  const bool negative = literal->negative;
+  const std::string_view mantissa = literal->mantissa;
+  const int64_t exponent = literal->exponent;
   std::string digits;
   int64_t fraction_digits = 0;
   bool seen_point = false;
