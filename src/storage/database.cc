@@ -15,6 +15,10 @@ Status Transaction::CopyIn(std::string_view table, std::string_view columns, siz
                     cols, rows, fill);
 }
 
+Status Transaction::SetForeignKeyChecks(bool) {
+  return Fail(Error{ErrorCode::kUnimplemented, "foreign-key checks cannot be switched here"});
+}
+
 const SqlValue& RowSet::Cell(size_t row, size_t col) const {
   QLRF_CHECK(row < rows() && col < columns_.size(), "RowSet cell index out of range");
   return cells_[row * columns_.size() + col];

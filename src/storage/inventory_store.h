@@ -126,21 +126,23 @@ class InventoryStore {
 
   // Inserts new assets (and their tag rows): PostgreSQL COPY, SQLite multi-row statements; for
   // bulk loads of assets known to be new (demo fleets, first imports). AlreadyExists on a
-  // duplicate.
+  // duplicate (inside a bulk load: at EndBulkLoad, when the identity index is rebuilt).
   struct BulkLoad;
   static Status InsertAssetsBulk(Transaction& tx, const std::vector<Asset>& assets,
                                  BulkLoad* load = nullptr);
 
-  // Bulk-load mode for filling an org (demo, first import). On SQLite the secondary indexes and
-  // rollup triggers of assets and asset_tags are dropped for the load and rebuilt at the end (a
-  // sorted index build is several times cheaper than maintaining the indexes row by row); on
+  // Bulk-load mode for filling an org (demo, first import). On SQLite the indexes (all but the
+  // primary keys) and rollup triggers of assets and asset_tags are dropped for the load and
+  // rebuilt at the end (a sorted index build is several times cheaper than maintaining the
+  // indexes row by row), and foreign keys are checked once over both tables at the end; on
   // PostgreSQL the rollup's insert trigger stands aside for the transaction (COPY and the other
   // statement-level triggers are already bulk paths) and End refreshes the planner statistics.
   // On both, the rollup rows of the inserted assets are counted in memory and added at the end;
   // if the org's asset count shows other changes meanwhile, End recomputes the org's rollup
   // with one GROUP BY. Call Begin, then InsertAssetsBulk(…, &load) any number of times, then
-  // End, all in one write transaction; nothing else should update assets in between. The schema
-  // is unchanged if the transaction rolls back (DDL is transactional on both).
+  // End, all in one write transaction; nothing else should write assets in between, nor (on
+  // SQLite, where foreign keys are unchecked and cascades do not fire until End) any other
+  // table. The schema is unchanged if the transaction rolls back (DDL is transactional on both).
   struct BulkLoad {
     std::vector<std::string> restore;  // SQLite: CREATE statements to re-run
     bool tallying = false;             // InsertAssetsBulk counts rollup rows into `tally`

@@ -122,6 +122,7 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
   auto before = schema();
   ASSERT_TRUE(before);
   EXPECT_NE(before->find("assets_by_name"), std::string::npos);
+  EXPECT_NE(before->find("assets_identity"), std::string::npos);
   // Assets [from, to) in one bulk load; `other_write` also creates one asset the ordinary way
   // inside the load (triggers off, not tallied), which makes End recompute the org's rollup.
   auto load = [&](int from, int to, bool exclusive, bool other_write) {
@@ -136,8 +137,8 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
     ASSERT_TRUE(st) << st.error().ToString();
     ExpectRollupExact(db());
   };
-  // An asset naming a site that does not exist fails the load (SQLite checks the foreign key on
-  // insert, PostgreSQL when an exclusive load re-adds it) and nothing stays behind.
+  // An asset naming a site that does not exist fails the load (the foreign key is checked at
+  // End: SQLite's foreign_key_check, PostgreSQL's re-added constraint) and nothing stays behind.
   auto dangling = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
     QLRF_ASSIGN_OR_RETURN(auto bulk_load, InventoryStore::BeginBulkLoad(tx, true));
     std::vector<Asset> bulk{MakeAsset(1, std::nullopt), MakeAsset(2, std::string("no-such-site"))};
@@ -151,6 +152,18 @@ TEST_P(StoreContract, BulkLoadModeRestoresIndexesAndKeepsTheRollupExact) {
   });
   ASSERT_TRUE(none);
   EXPECT_EQ(none->Int(0, 0), 0);
+  EXPECT_EQ(*schema(), *before);
+  // Two assets with one identity (org, platform, instance id): the identity index is rebuilt at
+  // End and refuses them; nothing stays.
+  auto twice = WithWrite(db(), "org-a", [&](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(auto bulk_load, InventoryStore::BeginBulkLoad(tx, true));
+    std::vector<Asset> bulk{MakeAsset(1, std::nullopt), MakeAsset(3, std::nullopt)};
+    bulk[1].instance_id = bulk[0].instance_id;
+    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, bulk, &bulk_load));
+    return InventoryStore::EndBulkLoad(tx, bulk_load);
+  });
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, ErrorCode::kAlreadyExists) << twice.error().ToString();
   EXPECT_EQ(*schema(), *before);
   load(0, 400, /*exclusive=*/true, /*other_write=*/false);
   load(400, 700, false, true);  // a second load adds to the org's rollup

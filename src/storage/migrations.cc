@@ -40,13 +40,16 @@ std::vector<Step> StepsFor(Dialect dialect) {
   return steps;
 }
 
+// A SQLite migration containing this line runs with foreign-key checks off.
+constexpr std::string_view kForeignKeysOff = "-- qlrf: foreign-keys off";
+
 constexpr std::string_view kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
 
 }  // namespace
 
-Result<MigrationReport> Migrate(Database& db, SystemTime now) {
+Result<MigrationReport> Migrate(Database& db, SystemTime now, std::string_view up_to) {
   MigrationReport report;
   auto steps = StepsFor(db.dialect());
   report.total = static_cast<int>(steps.size());
@@ -55,6 +58,9 @@ Result<MigrationReport> Migrate(Database& db, SystemTime now) {
     known.insert(s.version);
   }
   for (const auto& step : steps) {
+    if (!up_to.empty() && step.version.substr(0, up_to.size()) > up_to) {
+      break;
+    }
     std::string checksum = crypto::Sha256Hex(step.sql);
     auto applied = WithWrite(db, "", [&](Transaction& tx) -> Result<bool> {
       if (tx.dialect() == Dialect::kPostgres) {
@@ -73,7 +79,23 @@ Result<MigrationReport> Migrate(Database& db, SystemTime now) {
         }
         return false;
       }
+      // A SQLite migration that rebuilds a table runs with foreign-key checks off (otherwise
+      // dropping the old table would cascade into its children) and is validated as a whole.
+      const bool fk_off = tx.dialect() == Dialect::kSqlite &&
+                          step.sql.find(kForeignKeysOff) != std::string::npos;
+      if (fk_off) {
+        QLRF_TRY(tx.SetForeignKeyChecks(false));
+      }
       QLRF_TRY(tx.ExecScript(step.sql));
+      if (fk_off) {
+        QLRF_ASSIGN_OR_RETURN(auto broken, tx.Query("PRAGMA foreign_key_check", {}));
+        if (!broken.empty()) {
+          return Fail(FailedPrecondition("migration " + step.version + " left " +
+                                         broken.Text(0, 0) + " rows whose foreign keys point "
+                                         "nowhere (first: rowid " + broken.Text(0, 1) + ")"));
+        }
+        QLRF_TRY(tx.SetForeignKeyChecks(true));
+      }
       QLRF_TRY(
           tx.Exec("INSERT INTO schema_migrations (version, checksum, applied_at) "
                   "VALUES ($1, $2, $3)",

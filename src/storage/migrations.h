@@ -26,6 +26,7 @@ struct MigrationReport {
 // safe to run on every start and from several processes at once. Errors: FailedPrecondition
 // when an applied migration's checksum no longer matches the embedded file (a landed migration
 // was edited), or the database has migrations this binary does not know (it is older).
-Result<MigrationReport> Migrate(Database& db, SystemTime now);
+// `up_to` ("0014"): stop after that version (tests of upgrades from an older schema).
+Result<MigrationReport> Migrate(Database& db, SystemTime now, std::string_view up_to = {});
 
 }  // namespace qlrf::storage

@@ -1,9 +1,12 @@
 // Runs the store contract suite on SQLite: in memory and on a WAL file with a reader pool.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/clock.h"
+#include "storage/identity_store.h"
+#include "storage/inventory_store.h"
 #include "storage/migrations.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "storage/testing/contract.h"
@@ -44,6 +47,135 @@ std::unique_ptr<Database> MakeFile() {
     return nullptr;
   }
   return Migrated(std::move(*db));
+}
+
+constexpr std::string_view kT = "2026-01-01T00:00:00.000Z";
+
+Asset TaggedAsset(int i, std::string site) {
+  Asset a;
+  a.id = "00000000-0000-4000-8000-00000000000" + std::to_string(i);
+  a.platform = "aws";
+  a.instance_id = "i-" + std::to_string(i);
+  a.name = "n" + std::to_string(i);
+  a.environment = "production";
+  a.site_id = std::move(site);
+  a.state = "running";
+  a.image_family = "f";
+  a.image_version = "1";
+  a.tags = {{"team", "t" + std::to_string(i)}, {"tier", "web"}};
+  a.first_seen_at = a.last_seen_at = a.created_at = a.updated_at = std::string(kT);
+  return a;
+}
+
+Result<int64_t> Count(Database& db, const std::string& sql) {
+  return WithRead(db, "", [&](Transaction& tx) -> Result<int64_t> {
+    QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, {}));
+    return r.Int(0, 0);
+  });
+}
+
+// Migration 0015 rebuilds the assets table (its identity constraint becomes a named unique
+// index) with foreign-key checks off: the children and the rollup of existing assets survive,
+// and the rebuilt table behaves as before (upserts, uniqueness, cascades).
+TEST(SqliteMigration, AssetIdentityIndexKeepsExistingAssetsAndTheirTags) {
+  auto opened = SqliteDatabase::Open(SqliteOptions{":memory:"});
+  ASSERT_TRUE(opened);
+  Database& db = **opened;
+  ASSERT_TRUE(Migrate(db, SystemClock().Now(), "0014"));
+  ASSERT_TRUE(WithWrite(db, "", [](Transaction& tx) {
+    return IdentityStore::CreateOrg(
+        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
+  }));
+  const std::string site = "00000000-0000-4000-8000-00000000a001";
+  auto seeded = WithWrite(db, "org-a", [&](Transaction& tx) -> Status {
+    QLRF_TRY(InventoryStore::CreateSite(
+        tx, Site{site, "", "s", "aws", "r", "", "production", std::string(kT), std::string(kT)}));
+    for (int i = 1; i <= 3; ++i) QLRF_TRY(InventoryStore::CreateAsset(tx, TaggedAsset(i, site)));
+    return Ok();
+  });
+  ASSERT_TRUE(seeded) << seeded.error().ToString();
+
+  auto report = Migrate(db, SystemClock().Now());
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_NE(std::find(report->applied.begin(), report->applied.end(),
+                      "0015_asset_identity_index"),
+            report->applied.end());
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM assets"), 3);
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM asset_tags"), 6);
+  EXPECT_EQ(*Count(db, "SELECT sum(n) FROM asset_rollup"), 3);
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM sqlite_master WHERE name = 'assets_identity'"), 1);
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_assets%'"),
+            1);  // the primary key's
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                       "'assets'"),
+            3);
+  auto view = Count(db, "SELECT count(*) FROM v_image_deployment_summary");  // still resolves
+  EXPECT_TRUE(view) << view.error().ToString();
+
+  auto st = WithWrite(db, "org-a", [&](Transaction& tx) -> Status {
+    // Upsert by identity still finds the existing row.
+    std::vector<Asset> again{TaggedAsset(1, site)};
+    again[0].id = "00000000-0000-4000-8000-000000000099";
+    again[0].state = "stopped";
+    QLRF_ASSIGN_OR_RETURN(auto stats, InventoryStore::UpsertAssets(tx, again, std::nullopt, kT));
+    EXPECT_EQ(stats.updated, 1);
+    EXPECT_EQ(stats.created, 0);
+    // A second asset with the same identity is refused.
+    Asset dup = TaggedAsset(4, site);
+    dup.instance_id = "i-2";
+    auto created = InventoryStore::CreateAsset(tx, dup);
+    EXPECT_FALSE(created);
+    if (!created) {
+      EXPECT_EQ(created.error().code, ErrorCode::kAlreadyExists);
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(st) << st.error().ToString();
+  // Foreign keys are enforced again: deleting an asset cascades to its tags, an orphan tag fails.
+  ASSERT_TRUE(WithWrite(db, "org-a", [&](Transaction& tx) -> Status {
+    return InventoryStore::DeleteAsset(tx, "00000000-0000-4000-8000-000000000003");
+  }));
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM asset_tags"), 4);
+  EXPECT_EQ(*Count(db, "SELECT sum(n) FROM asset_rollup"), 2);
+  auto orphan = WithWrite(db, "org-a", [](Transaction& tx) {
+    return tx.Exec("INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES ('org-a', "
+                   "'no-such-asset', 'k', 'v')",
+                   {});
+  });
+  ASSERT_FALSE(orphan);
+  EXPECT_EQ(orphan.error().code, ErrorCode::kFailedPrecondition);
+}
+
+// Foreign-key checks switched off inside a transaction come back on when it ends, committed or
+// not.
+TEST(SqliteTransaction, ForeignKeyChecksComeBackOnWhenTheTransactionEnds) {
+  auto db = MakeMemory();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(WithWrite(*db, "", [](Transaction& tx) {
+    return IdentityStore::CreateOrg(
+        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
+  }));
+  const char* orphan =
+      "INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES ('org-a', 'nope', 'k', 'v')";
+  {
+    auto tx = db->Begin(TxMode::kWrite, "org-a");
+    ASSERT_TRUE(tx);
+    ASSERT_TRUE((*tx)->SetForeignKeyChecks(false));
+    ASSERT_TRUE((*tx)->Exec(orphan, {}));
+    auto broken = (*tx)->Query("PRAGMA foreign_key_check(asset_tags)", {});
+    ASSERT_TRUE(broken);
+    EXPECT_EQ(broken->rows(), 1u);
+  }  // rolled back
+  auto after_rollback = WithWrite(*db, "org-a", [&](Transaction& tx) { return tx.Exec(orphan, {}); });
+  ASSERT_FALSE(after_rollback);
+  EXPECT_EQ(after_rollback.error().code, ErrorCode::kFailedPrecondition);
+  ASSERT_TRUE(WithWrite(*db, "org-a", [&](Transaction& tx) -> Status {
+    QLRF_TRY(tx.SetForeignKeyChecks(false));
+    return Ok();  // committed with checks off
+  }));
+  auto after_commit = WithWrite(*db, "org-a", [&](Transaction& tx) { return tx.Exec(orphan, {}); });
+  ASSERT_FALSE(after_commit);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,

@@ -88,6 +88,18 @@ class Connection {
     return Ok();
   }
 
+  // PRAGMA foreign_keys is a no-op inside a transaction; the connection flag behind it is not
+  // (a change expires the prepared statements, which recompile with or without the checks).
+  Status SetForeignKeys(bool on) {
+    int now = -1;
+    int rc = sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_FKEY, on ? 1 : 0, &now);
+    if (rc != SQLITE_OK || now != (on ? 1 : 0)) {
+      return Fail(Internal("cannot switch SQLite foreign-key checks " +
+                           std::string(on ? "on" : "off")));
+    }
+    return Ok();
+  }
+
   // A cached statement and, for each "$k" parameter, its SQLite index (0 = unused): SQLite
   // numbers named parameters by first appearance, so "$2 … $1" binds by this table.
   struct Prepared {
@@ -443,6 +455,9 @@ class SqliteTransaction final : public Transaction {
     if (!done_) {
       (void)conn_->ExecScript("ROLLBACK");
     }
+    if (fk_off_) {
+      (void)conn_->SetForeignKeys(true);
+    }
     if (reader_) {
       state_->ReleaseReader(std::move(reader_));
     } else {
@@ -459,6 +474,12 @@ class SqliteTransaction final : public Transaction {
     return conn_->Run(sql, params, nullptr);
   }
   Status ExecScript(std::string_view sql) override { return conn_->ExecScript(sql); }
+  Status SetForeignKeyChecks(bool on) override {
+    QLRF_CHECK(!done_, "transaction already ended");
+    QLRF_TRY(conn_->SetForeignKeys(on));
+    fk_off_ = !on;
+    return Ok();
+  }
   Status Commit() override {
     QLRF_CHECK(!done_, "transaction committed twice");
     auto st = conn_->ExecScript("COMMIT");
@@ -476,6 +497,7 @@ class SqliteTransaction final : public Transaction {
   std::unique_ptr<Connection> reader_;
   std::string org_id_;
   bool done_ = false;
+  bool fk_off_ = false;
 };
 
 }  // namespace
