@@ -259,6 +259,40 @@ TEST_F(PostgresOnly, TransactionsStartWithTheirFirstStatement) {
   EXPECT_EQ(again->Text(0, 0), "B");
 }
 
+// A read-only transaction's COMMIT is sent without waiting; the next user of the connection
+// collects the answer before its own BEGIN. Reads and writes alternate on one connection.
+TEST_F(PostgresOnly, ReadOnlyCommitIsCollectedByTheNextUser) {
+  auto db = OpenFresh(1);
+  ASSERT_TRUE(db);
+  for (int i = 0; i < 50; ++i) {
+    auto n = WithRead(*db, "", [](Transaction& tx) {
+      return tx.Query("SELECT count(*) FROM organizations", {});
+    });
+    ASSERT_TRUE(n) << MessageOf(n);
+    EXPECT_EQ(n->Int(0, 0), i);
+    EXPECT_EQ(db->Stats().in_use, 0);
+    ASSERT_TRUE(WithWrite(*db, "", [&](Transaction& tx) -> Status {
+      QLRF_TRY(InsertOrg(tx, "org-" + std::to_string(i)));
+      return Ok();
+    }));
+  }
+  EXPECT_EQ(db->Stats().size, 1);
+  // A read that failed still commits the slow way and reports the failure.
+  auto failed = db->Begin(TxMode::kRead, "A");
+  ASSERT_TRUE(failed);
+  EXPECT_TRUE((*failed)->Query("SELECT 1", {}));
+  EXPECT_FALSE((*failed)->Query("SELECT 1/0", {}));
+  auto committed = (*failed)->Commit();
+  ASSERT_FALSE(committed);
+  EXPECT_NE(committed.error().message.find("rolled back"), std::string::npos);
+  failed->reset();
+  auto after = WithRead(*db, "B", [](Transaction& tx) {
+    return tx.Query("SELECT current_setting('app.org_id'), count(*) FROM organizations", {});
+  });
+  ASSERT_TRUE(after) << MessageOf(after);
+  EXPECT_EQ(after->Text(0, 0), "B");
+}
+
 TEST_F(PostgresOnly, ReplacesConnectionClosedByServer) {
   auto db = OpenFresh(1);
   ASSERT_TRUE(db);

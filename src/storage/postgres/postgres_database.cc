@@ -214,9 +214,36 @@ class Connection {
     return conn;
   }
 
-  // Open and idle (not inside a transaction): fit to hand to the next transaction.
+  // Open and idle (not inside a transaction), or only waiting for the answer to a read-only
+  // transaction's COMMIT: fit to hand to the next transaction.
   bool Reusable() const {
-    return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    return PQstatus(conn_) == CONNECTION_OK &&
+           (commit_pending_ || PQtransactionStatus(conn_) == PQTRANS_IDLE);
+  }
+
+  // Sends COMMIT without waiting for its answer; Settle() collects it. For read-only
+  // transactions, whose COMMIT changes nothing: the request that ran it need not wait a round
+  // trip, and by the time the connection is lent again the answer has usually arrived.
+  Status SendCommit() {
+    if (PQsendQuery(conn_, "COMMIT") != 1) {
+      return Fail(Unavailable("PostgreSQL connection failed: " + Trimmed(PQerrorMessage(conn_))));
+    }
+    commit_pending_ = true;
+    return Ok();
+  }
+  // Collects the answer to a COMMIT sent by SendCommit (nothing to do otherwise). false: the
+  // connection is unfit for use (the caller replaces it).
+  bool Settle() {
+    if (!commit_pending_) {
+      return true;
+    }
+    commit_pending_ = false;
+    bool ok = false;
+    while (PGresult* r = PQgetResult(conn_)) {
+      PgResult res(r);
+      ok = PQresultStatus(r) == PGRES_COMMAND_OK && std::string_view(PQcmdStatus(r)) == "COMMIT";
+    }
+    return ok && PQtransactionStatus(conn_) == PQTRANS_IDLE;
   }
   bool Broken() const { return PQstatus(conn_) != CONNECTION_OK; }
   // Inside a transaction block (including a failed one).
@@ -224,6 +251,8 @@ class Connection {
     PGTransactionStatusType st = PQtransactionStatus(conn_);
     return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
   }
+  // Inside a transaction block that has not failed.
+  bool InGoodTransaction() const { return PQtransactionStatus(conn_) == PQTRANS_INTRANS; }
 
   Status ExecScript(std::string_view sql) {
     PgResult res(PQexec(conn_, std::string(sql).c_str()));
@@ -395,6 +424,7 @@ class Connection {
     std::string name;
     int nparams = 0;
   };
+  bool commit_pending_ = false;  // SendCommit's answer not yet collected
 
   // A statement's parameters as libpq text (ptrs[i] null for SQL NULL).
   struct Bound {
@@ -528,7 +558,7 @@ struct PostgresDatabase::State {
       }
       ++in_use;
     }
-    if (conn && conn->Broken()) {
+    if (conn && (!conn->Settle() || conn->Broken())) {
       conn.reset();  // replaced below; its slot stays reserved
     }
     if (!conn) {
@@ -576,7 +606,11 @@ class PostgresTransaction final : public Transaction {
  public:
   PostgresTransaction(PostgresDatabase::State* state, std::unique_ptr<Connection> conn,
                       const char* begin, std::string org_id)
-      : state_(state), conn_(std::move(conn)), begin_(begin), org_id_(std::move(org_id)) {}
+      : state_(state),
+        conn_(std::move(conn)),
+        begin_(begin),
+        read_only_(std::string_view(begin).ends_with("READ ONLY")),
+        org_id_(std::move(org_id)) {}
   PostgresTransaction(const PostgresTransaction&) = delete;
   PostgresTransaction& operator=(const PostgresTransaction&) = delete;
 
@@ -618,6 +652,10 @@ class PostgresTransaction final : public Transaction {
         return Fail(std::move(e));
       }
       return Ok();
+    }
+    if (read_only_ && !first_error_ && conn_->InGoodTransaction()) {
+      done_ = true;  // nothing to lose: a failure only shows as an unfit connection later
+      return conn_->SendCommit();
     }
     QLRF_ASSIGN_OR_RETURN(std::string tag, conn_->Command("COMMIT"));
     done_ = true;
@@ -676,6 +714,7 @@ class PostgresTransaction final : public Transaction {
   PostgresDatabase::State* state_;
   std::unique_ptr<Connection> conn_;
   const char* begin_;
+  bool read_only_;
   std::string org_id_;
   std::optional<Error> first_error_;
   bool started_ = false;
