@@ -647,6 +647,19 @@ TEST_F(InventoryApi, TagFilterPagesAlikeWhetherTheTagIsRareOrCommon) {
   EXPECT_TRUE(std::is_sorted(common.begin(), common.end()));
   EXPECT_EQ(Get("/api/v1/assets?tag=rare%3Dyes&tag=common%3Dyes").at("total"), 2);
   EXPECT_EQ(Get("/api/v1/assets?tag=rare%3Dyes&tag=common%3Dno").at("total"), 0);
+  // Several tags: the rarest drives whatever order they come in; tags alone are counted from
+  // the tag index, tags with other conditions through the assets.
+  EXPECT_EQ(Get("/api/v1/assets?tag=common%3Dyes&tag=rare%3Dyes").at("total"), 2);
+  EXPECT_EQ(names("tag=common%3Dyes&tag=rare%3Dyes"), rare);
+  EXPECT_EQ(names("tag=rare%3Dyes&tag=common%3Dyes"), rare);
+  EXPECT_EQ(Get("/api/v1/assets?tag=common%3Dno&environment=production").at("total"), 20);
+  EXPECT_EQ(Get("/api/v1/assets?tag=common%3Dno&environment=staging").at("total"), 0);
+  EXPECT_EQ(Get("/api/v1/assets?tag=common%3Dyes&tag=rare%3Dyes&environment=production")
+                .at("total"),
+            2);
+  EXPECT_EQ(Get("/api/v1/assets?tag=common%3Dyes&tag=nosuch%3Dyes").at("total"), 0);
+  EXPECT_EQ(Get("/api/v1/assets/counts?tag=common%3Dyes&tag=rare%3Dyes").at("total"), 2);
+  EXPECT_EQ(Get("/api/v1/assets/counts?tag=rare%3Dyes&tag=common%3Dyes").at("total"), 2);
 }
 
 TEST_F(InventoryApi, CountsGroupByEnvironmentAndPlatform) {
