@@ -134,7 +134,8 @@ class InventoryStore {
   // Bulk-load mode for filling an org (demo, first import). On SQLite the indexes (all but the
   // primary keys) and rollup triggers of assets and asset_tags are dropped for the load and
   // rebuilt at the end (a sorted index build is several times cheaper than maintaining the
-  // indexes row by row), and foreign keys are checked once over both tables at the end; on
+  // indexes row by row), and foreign keys are checked once, over the whole database, at the
+  // end; on
   // PostgreSQL the rollup's insert trigger stands aside for the transaction (COPY and the other
   // statement-level triggers are already bulk paths) and End refreshes the planner statistics.
   // On both, the rollup rows of the inserted assets are counted in memory and added at the end;

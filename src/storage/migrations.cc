@@ -86,7 +86,13 @@ Result<MigrationReport> Migrate(Database& db, SystemTime now, std::string_view u
       if (fk_off) {
         QLRF_TRY(tx.SetForeignKeyChecks(false));
       }
-      QLRF_TRY(tx.ExecScript(step.sql));
+      Status ran = tx.ExecScript(step.sql);
+      if (fk_off) {
+        // A rebuild turns legacy_alter_table on around its rename; never leave it on for the
+        // connection, whatever happened.
+        (void)tx.ExecScript("PRAGMA legacy_alter_table = OFF");
+      }
+      QLRF_TRY(ran);
       if (fk_off) {
         QLRF_ASSIGN_OR_RETURN(auto broken, tx.Query("PRAGMA foreign_key_check", {}));
         if (!broken.empty()) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -291,6 +292,28 @@ TEST_F(PostgresOnly, ReadOnlyCommitIsCollectedByTheNextUser) {
   });
   ASSERT_TRUE(after) << MessageOf(after);
   EXPECT_EQ(after->Text(0, 0), "B");
+}
+
+// The answer to a read-only COMMIT is waited for at most the pool's acquire timeout by the next
+// user; a server that stopped answering costs that user a fresh connection, not a hang.
+TEST_F(PostgresOnly, StalledReadOnlyCommitIsReplacedNotWaitedFor) {
+  auto db = OpenFresh(1, std::chrono::milliseconds(300));
+  ASSERT_TRUE(db);
+  auto tx = db->Begin(TxMode::kRead, "A");
+  ASSERT_TRUE(tx);
+  auto pid = (*tx)->Query("SELECT pg_backend_pid()", {});
+  ASSERT_TRUE(pid) << MessageOf(pid);
+  const pid_t backend = static_cast<pid_t>(pid->Int(0, 0));
+  if (::kill(backend, SIGSTOP) != 0) {
+    GTEST_SKIP() << "cannot signal the PostgreSQL backend (not root?)";
+  }
+  EXPECT_TRUE((*tx)->Commit());  // sent, not waited for: the backend is stopped
+  tx->reset();
+  auto after = BackendPid(*db);  // gives up on the old connection after the acquire timeout
+  ::kill(backend, SIGCONT);
+  ASSERT_TRUE(after) << MessageOf(after);
+  EXPECT_NE(*after, pid->Int(0, 0));  // a fresh connection
+  EXPECT_EQ(db->Stats().size, 1);
 }
 
 TEST_F(PostgresOnly, ReplacesConnectionClosedByServer) {

@@ -3,9 +3,12 @@
 #include "storage/postgres/postgres_database.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -231,15 +234,33 @@ class Connection {
     commit_pending_ = true;
     return Ok();
   }
-  // Collects the answer to a COMMIT sent by SendCommit (nothing to do otherwise). false: the
-  // connection is unfit for use (the caller replaces it).
-  bool Settle() {
+  // Collects the answer to a COMMIT sent by SendCommit (nothing to do otherwise), waiting at
+  // most `limit` for it. false: the connection is unfit for use (the caller replaces it).
+  bool Settle(std::chrono::milliseconds limit) {
     if (!commit_pending_) {
       return true;
     }
     commit_pending_ = false;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
     bool ok = false;
-    while (PGresult* r = PQgetResult(conn_)) {
+    for (;;) {
+      while (PQisBusy(conn_) == 1) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
+        if (left <= 0) {
+          return false;
+        }
+        pollfd p{PQsocket(conn_), POLLIN, 0};
+        int n = ::poll(&p, 1, static_cast<int>(left));
+        if ((n < 0 && errno != EINTR) || PQconsumeInput(conn_) != 1) {
+          return false;
+        }
+      }
+      PGresult* r = PQgetResult(conn_);
+      if (r == nullptr) {
+        break;
+      }
       PgResult res(r);
       ok = PQresultStatus(r) == PGRES_COMMAND_OK && std::string_view(PQcmdStatus(r)) == "COMMIT";
     }
@@ -558,7 +579,7 @@ struct PostgresDatabase::State {
       }
       ++in_use;
     }
-    if (conn && (!conn->Settle() || conn->Broken())) {
+    if (conn && (!conn->Settle(options.acquire_timeout) || conn->Broken())) {
       conn.reset();  // replaced below; its slot stays reserved
     }
     if (!conn) {
@@ -684,6 +705,9 @@ class PostgresTransaction final : public Transaction {
   }
 
   Result<int64_t> Run(std::string_view sql, const Params& params, RowSet* rows) {
+    if (conn_ == nullptr) {
+      return Fail(Unavailable("the transaction lost its PostgreSQL connection"));
+    }
     if (started_) {
       return conn_->Run(sql, params, rows);
     }

@@ -147,6 +147,33 @@ TEST(SqliteMigration, AssetIdentityIndexKeepsExistingAssetsAndTheirTags) {
   EXPECT_EQ(orphan.error().code, ErrorCode::kFailedPrecondition);
 }
 
+// A bulk load leaves foreign keys unchecked until End for every table, so End checks every
+// table: a row written elsewhere in the meantime that points nowhere fails the load.
+TEST(SqliteBulkLoad, EndChecksForeignKeysOfEveryTable) {
+  auto db = MakeMemory();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(WithWrite(*db, "", [](Transaction& tx) {
+    return IdentityStore::CreateOrg(
+        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
+  }));
+  auto load = WithWrite(*db, "org-a", [&](Transaction& tx) -> Status {
+    QLRF_ASSIGN_OR_RETURN(auto bulk, InventoryStore::BeginBulkLoad(tx, true));
+    Asset a = TaggedAsset(1, "");
+    a.site_id.reset();
+    QLRF_TRY(InventoryStore::InsertAssetsBulk(tx, {a}, &bulk));
+    QLRF_TRY(tx.Exec("INSERT INTO dr_pairs (id, org_id, name, primary_site_id, dr_site_id, "
+                     "rpo_seconds, rto_seconds, replication_mode, created_at, updated_at) VALUES "
+                     "('p', 'org-a', 'p', 'nowhere', 'nowhere', 60, 60, 'async', 'x', 'x')",
+                     {}));
+    return InventoryStore::EndBulkLoad(tx, bulk);
+  });
+  ASSERT_FALSE(load);
+  EXPECT_EQ(load.error().code, ErrorCode::kFailedPrecondition) << load.error().ToString();
+  EXPECT_NE(load.error().message.find("dr_pairs"), std::string::npos) << load.error().message;
+  EXPECT_EQ(*Count(*db, "SELECT count(*) FROM assets"), 0);
+  EXPECT_EQ(*Count(*db, "SELECT count(*) FROM dr_pairs"), 0);
+}
+
 // Foreign-key checks switched off inside a transaction come back on when it ends, committed or
 // not.
 TEST(SqliteTransaction, ForeignKeyChecksComeBackOnWhenTheTransactionEnds) {
