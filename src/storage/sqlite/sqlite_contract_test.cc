@@ -67,6 +67,13 @@ Asset TaggedAsset(int i, std::string site) {
   return a;
 }
 
+Status CreateOrgA(Database& db) {
+  return WithWrite(db, "", [](Transaction& tx) {
+    return IdentityStore::CreateOrg(
+        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
+  });
+}
+
 Result<int64_t> Count(Database& db, const std::string& sql) {
   return WithRead(db, "", [&](Transaction& tx) -> Result<int64_t> {
     QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, {}));
@@ -82,10 +89,7 @@ TEST(SqliteMigration, AssetIdentityIndexKeepsExistingAssetsAndTheirTags) {
   ASSERT_TRUE(opened);
   Database& db = **opened;
   ASSERT_TRUE(Migrate(db, SystemClock().Now(), "0014"));
-  ASSERT_TRUE(WithWrite(db, "", [](Transaction& tx) {
-    return IdentityStore::CreateOrg(
-        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
-  }));
+  ASSERT_TRUE(CreateOrgA(db));
   const std::string site = "00000000-0000-4000-8000-00000000a001";
   auto seeded = WithWrite(db, "org-a", [&](Transaction& tx) -> Status {
     QLRF_TRY(InventoryStore::CreateSite(
@@ -152,10 +156,7 @@ TEST(SqliteMigration, AssetIdentityIndexKeepsExistingAssetsAndTheirTags) {
 TEST(SqliteBulkLoad, EndChecksForeignKeysOfEveryTable) {
   auto db = MakeMemory();
   ASSERT_TRUE(db);
-  ASSERT_TRUE(WithWrite(*db, "", [](Transaction& tx) {
-    return IdentityStore::CreateOrg(
-        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
-  }));
+  ASSERT_TRUE(CreateOrgA(*db));
   auto load = WithWrite(*db, "org-a", [&](Transaction& tx) -> Status {
     QLRF_ASSIGN_OR_RETURN(auto bulk, InventoryStore::BeginBulkLoad(tx, true));
     Asset a = TaggedAsset(1, "");
@@ -179,10 +180,7 @@ TEST(SqliteBulkLoad, EndChecksForeignKeysOfEveryTable) {
 TEST(SqliteTransaction, ForeignKeyChecksComeBackOnWhenTheTransactionEnds) {
   auto db = MakeMemory();
   ASSERT_TRUE(db);
-  ASSERT_TRUE(WithWrite(*db, "", [](Transaction& tx) {
-    return IdentityStore::CreateOrg(
-        tx, Org{"org-a", "a", "a", std::nullopt, "plan_only", std::string(kT), std::string(kT)});
-  }));
+  ASSERT_TRUE(CreateOrgA(*db));
   const char* orphan =
       "INSERT INTO asset_tags (org_id, asset_id, key, value) VALUES ('org-a', 'nope', 'k', 'v')";
   {
