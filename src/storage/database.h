@@ -92,11 +92,12 @@ class Transaction {
   virtual Status CopyIn(std::string_view table, std::string_view columns, size_t cols, size_t rows,
                         const std::function<void(size_t, Params&)>& fill);
   // SQLite: stops (false) or resumes (true) checking foreign keys row by row for the rest of
-  // this transaction. Whoever stops them validates what was written meanwhile with `PRAGMA
-  // foreign_key_check` before resuming (SQLite's documented table-rebuild recipe; bulk loads
-  // check 3M tag rows in one pass instead of one index probe per insert). No cascades fire while
-  // checks are off. The transaction ends with checks on whatever happens. PostgreSQL:
-  // Unimplemented (drop and re-add the constraints instead).
+  // this transaction. Resuming first checks every table in one pass (`PRAGMA
+  // foreign_key_check`, SQLite's documented table-rebuild recipe; bulk loads check 3M tag rows
+  // at once instead of one index probe per insert): FailedPrecondition naming the first row
+  // that points nowhere, checks still off. No cascades fire while checks are off. The
+  // transaction ends with checks on whatever happens. PostgreSQL: Unimplemented (drop and
+  // re-add the constraints instead).
   virtual Status SetForeignKeyChecks(bool on);
   virtual Status Commit() = 0;
 

@@ -191,6 +191,10 @@ TEST(SqliteTransaction, ForeignKeyChecksComeBackOnWhenTheTransactionEnds) {
     auto broken = (*tx)->Query("PRAGMA foreign_key_check(asset_tags)", {});
     ASSERT_TRUE(broken);
     EXPECT_EQ(broken->rows(), 1u);
+    auto resumed = (*tx)->SetForeignKeyChecks(true);  // validates first: refused
+    ASSERT_FALSE(resumed);
+    EXPECT_EQ(resumed.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_NE(resumed.error().message.find("asset_tags"), std::string::npos);
   }  // rolled back
   auto after_rollback = WithWrite(*db, "org-a", [&](Transaction& tx) { return tx.Exec(orphan, {}); });
   ASSERT_FALSE(after_rollback);

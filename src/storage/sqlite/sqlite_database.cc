@@ -476,6 +476,18 @@ class SqliteTransaction final : public Transaction {
   Status ExecScript(std::string_view sql) override { return conn_->ExecScript(sql); }
   Status SetForeignKeyChecks(bool on) override {
     QLRF_CHECK(!done_, "transaction already ended");
+    if (on && fk_off_) {
+      // Resuming validates what was written meanwhile, every table (the checks left off stay
+      // off on failure; the transaction is expected to roll back).
+      RowSet broken;
+      QLRF_TRY(conn_->Run("PRAGMA foreign_key_check", {}, &broken));
+      if (!broken.empty()) {
+        return Fail(FailedPrecondition(std::to_string(broken.rows()) +
+                                       " rows refer to missing rows (first: a " +
+                                       broken.Text(0, 0) + " row, rowid " + broken.Text(0, 1) +
+                                       ", refers to a missing " + broken.Text(0, 2) + " row)"));
+      }
+    }
     QLRF_TRY(conn_->SetForeignKeys(on));
     fk_off_ = !on;
     return Ok();
