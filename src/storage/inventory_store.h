@@ -135,9 +135,9 @@ class InventoryStore {
   // primary keys) and rollup triggers of assets and asset_tags are dropped for the load and
   // rebuilt at the end (a sorted index build is several times cheaper than maintaining the
   // indexes row by row), and foreign keys are checked once, over the whole database, at the
-  // end; on
-  // PostgreSQL the rollup's insert trigger stands aside for the transaction (COPY and the other
-  // statement-level triggers are already bulk paths) and End refreshes the planner statistics.
+  // end; on PostgreSQL the rollup's insert trigger stands aside for the transaction (COPY and
+  // the other statement-level triggers are already bulk paths) and End refreshes the planner
+  // statistics.
   // On both, the rollup rows of the inserted assets are counted in memory and added at the end;
   // if the org's asset count shows other changes meanwhile, End recomputes the org's rollup
   // with one GROUP BY. Call Begin, then InsertAssetsBulk(…, &load) any number of times, then
@@ -145,8 +145,9 @@ class InventoryStore {
   // SQLite, where foreign keys are unchecked and cascades do not fire until End) any other
   // table. The schema is unchanged if the transaction rolls back (DDL is transactional on both).
   struct BulkLoad {
-    std::vector<std::string> restore;  // SQLite: CREATE statements to re-run
-    bool tallying = false;             // InsertAssetsBulk counts rollup rows into `tally`
+    // Statements End runs again in order: SQLite's CREATE INDEX/TRIGGER; PostgreSQL's CREATE
+    // INDEX and ADD CONSTRAINT (exclusive loads).
+    std::vector<std::string> restore;
     int64_t assets_before = 0;         // the org's assets when the load began
     // Rollup rows of the assets inserted through InsertAssetsBulk(…, this): key columns joined
     // by '\x1f' → count.
