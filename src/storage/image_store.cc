@@ -322,18 +322,27 @@ Result<std::optional<Image>> ImageStore::CurrentProduction(Transaction& tx,
   Params params{tx.org_id(), std::string(family)};
   std::string sql = "SELECT image_id FROM image_family_current WHERE org_id = $1 AND family = $2";
   if (platform) {
-    // Exact target first, then the platform-wide artifact, then the family (rank 0, 1, 2).
     params.Add(*platform).Add(region);
-    sql = "SELECT image_id FROM (SELECT image_id, CASE WHEN region = $4 THEN 0 ELSE 1 END AS "
-          "rank FROM image_current_targets WHERE org_id = $1 AND family = $2 AND platform = $3 "
-          "AND region IN ($4, '') UNION ALL SELECT image_id, 2 FROM image_family_current WHERE "
-          "org_id = $1 AND family = $2) t ORDER BY rank LIMIT 1";
+    sql = "SELECT " + CurrentAtTargetSql("image_id", "$1", "$2", "$3", "$4");
   }
   QLRF_ASSIGN_OR_RETURN(auto r, tx.Query(sql, params));
-  if (r.empty()) {
+  if (r.empty() || r.IsNull(0, 0)) {
     return std::optional<Image>();
   }
   return GetImage(tx, r.Text(0, 0));
+}
+
+std::string ImageStore::CurrentAtTargetSql(std::string_view column, std::string_view org,
+                                           std::string_view family, std::string_view platform,
+                                           std::string_view region) {
+  const std::string col(column);
+  const std::string of = "c.org_id = " + std::string(org) + " AND c.family = " +
+                         std::string(family);
+  const std::string at = "(SELECT c." + col + " FROM image_current_targets c WHERE " + of +
+                         " AND c.platform = " + std::string(platform) + " AND c.region = ";
+  // The exact target, then the platform-wide artifact, then the family's.
+  return "COALESCE(" + at + std::string(region) + "), " + at + "''), (SELECT c." + col +
+         " FROM image_family_current c WHERE " + of + "))";
 }
 
 Result<std::vector<CurrentTarget>> ImageStore::CurrentTargets(Transaction& tx,

@@ -141,6 +141,12 @@ class ImageStore {
   static Result<std::optional<Image>> CurrentProduction(
       Transaction& tx, std::string_view family, const std::optional<std::string>& platform = {},
       const std::string& region = "");
+  // The rule above as SQL, for use inside other statements: the `column` ("image_id" or
+  // "version") of the family's current production image at a deployment target, each argument an
+  // SQL expression; NULL when the family has none.
+  static std::string CurrentAtTargetSql(std::string_view column, std::string_view org,
+                                        std::string_view family, std::string_view platform,
+                                        std::string_view region);
   // Every target that has its own current production image, ordered by platform and region.
   static Result<std::vector<CurrentTarget>> CurrentTargets(Transaction& tx,
                                                            std::string_view family);

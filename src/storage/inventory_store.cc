@@ -9,6 +9,7 @@
 
 #include "common/json.h"
 #include "storage/bulk.h"
+#include "storage/image_store.h"
 
 namespace qlrf::storage {
 namespace {
@@ -132,19 +133,12 @@ std::string FilterSql(const AssetFilter& f, Params& params, const std::string& t
   }
   if (f.drifted) {
     // The version the asset should run: the family's current production image for its target
-    // — (platform, region), then (platform, ''), then the family's (ImageStore::
-    // CurrentProduction). An asset with no such image is not drifted.
-    const std::string target =
-        "COALESCE((SELECT c.version FROM image_current_targets c WHERE c.org_id = @.org_id AND "
-        "c.family = @.image_family AND c.platform = @.platform AND c.region = @.region), "
-        "(SELECT c.version FROM image_current_targets c WHERE c.org_id = @.org_id AND c.family = "
-        "@.image_family AND c.platform = @.platform AND c.region = ''), (SELECT c.version FROM "
-        "image_family_current c WHERE c.org_id = @.org_id AND c.family = @.image_family), "
-        "@.image_version)";
-    std::string sql;
-    for (char c : target) {
-      sql += c == '@' ? t : std::string(1, c);
-    }
+    // (ImageStore::CurrentProduction). An asset with no such image is not drifted.
+    const std::string sql =
+        "COALESCE(" +
+        ImageStore::CurrentAtTargetSql("version", t + ".org_id", t + ".image_family",
+                                       t + ".platform", t + ".region") +
+        ", " + t + ".image_version)";
     w += " AND " + sql + (*f.drifted ? " <> " : " = ") + t + ".image_version";
   }
   if (f.text && !f.text->empty()) {
