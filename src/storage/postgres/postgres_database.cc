@@ -626,11 +626,11 @@ namespace {
 class PostgresTransaction final : public Transaction {
  public:
   PostgresTransaction(PostgresDatabase::State* state, std::unique_ptr<Connection> conn,
-                      const char* begin, std::string org_id)
+                      TxMode mode, std::string org_id)
       : state_(state),
         conn_(std::move(conn)),
-        begin_(begin),
-        read_only_(std::string_view(begin).ends_with("READ ONLY")),
+        read_only_(mode == TxMode::kRead),
+        begin_(read_only_ ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"),
         org_id_(std::move(org_id)) {}
   PostgresTransaction(const PostgresTransaction&) = delete;
   PostgresTransaction& operator=(const PostgresTransaction&) = delete;
@@ -737,8 +737,8 @@ class PostgresTransaction final : public Transaction {
 
   PostgresDatabase::State* state_;
   std::unique_ptr<Connection> conn_;
-  const char* begin_;
   bool read_only_;
+  const char* begin_;
   std::string org_id_;
   std::optional<Error> first_error_;
   bool started_ = false;
@@ -777,11 +777,9 @@ Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const PostgresO
 
 Result<std::unique_ptr<Transaction>> PostgresDatabase::BeginScoped(TxMode mode,
                                                                    std::string org_id) {
-  const char* begin =
-      mode == TxMode::kRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
   QLRF_ASSIGN_OR_RETURN(auto conn, state_->Acquire());
   return std::unique_ptr<Transaction>(
-      std::make_unique<PostgresTransaction>(state_.get(), std::move(conn), begin, std::move(org_id)));
+      std::make_unique<PostgresTransaction>(state_.get(), std::move(conn), mode, std::move(org_id)));
 }
 
 Result<std::unique_ptr<Transaction>> PostgresDatabase::Begin(TxMode mode, std::string_view org_id) {
