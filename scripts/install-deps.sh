@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libssl-dev zlib1g-dev libsqlite3-dev sqlite3 libpq-dev
   libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libyaml-cpp-dev
-  libcurl4-openssl-dev libargon2-dev librdkafka-dev libhiredis-dev libsimdjson-dev
+  libcurl4-openssl-dev libargon2-dev librdkafka-dev libhiredis-dev libsimdjson-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server
   wrk nginx-light curl python3

@@ -923,8 +923,9 @@ std::string ReadConformance(const std::string& relative) {
 
 class VulnApi : public InventoryApi {
  protected:
-  Reply Upload(const std::string& path, const std::string& body) {
-    return Call("POST", path, admin_token_, body);
+  Reply Upload(const std::string& path, const std::string& body,
+               const std::string& content_type = "application/json") {
+    return Call("POST", path, admin_token_, body, content_type);
   }
   boost::json::array Findings(const std::string& image, const std::string& query = "") {
     return Get("/api/v1/images/" + image + "/vulnerabilities?limit=500" + query)
@@ -1167,6 +1168,56 @@ TEST_F(VulnApi, SuppressionsExpireAndVexDismisses) {
   auto vex = Get("/api/v1/images/" + image + "/vex");
   ASSERT_GE(vex.at("statements").as_array().size(), 1u);
   EXPECT_EQ(vex.at("statements").as_array()[0].at("status"), "not_affected");
+}
+
+TEST_F(VulnApi, OpenVexImportsDismissAndTheExportReimports) {
+  std::string image = NewImage("alpine", "3.9");
+  std::string scan =
+      R"({"SchemaVersion":2,"ArtifactName":"alpine:3.9","ArtifactType":"container_image",
+    "Results":[{"Target":"alpine 3.9","Class":"os-pkgs","Type":"alpine","Vulnerabilities":[
+      {"VulnerabilityID":"CVE-2019-1549","PkgName":"openssl","InstalledVersion":"1.1.1c-r0",
+       "PkgIdentifier":{"PURL":"pkg:apk/alpine/openssl@1.1.1c-r0"},"Severity":"MEDIUM"},
+      {"VulnerabilityID":"CVE-2019-1563","PkgName":"openssl","InstalledVersion":"1.1.1c-r0",
+       "PkgIdentifier":{"PURL":"pkg:apk/alpine/openssl@1.1.1c-r0"},"Severity":"LOW"}]}]})";
+  ASSERT_EQ(Upload("/api/v1/images/" + image + "/vulnerabilities/import", scan).status, 201);
+  EXPECT_EQ(Get("/api/v1/images/" + image + "/vulnerabilities/summary").at("open"), 2);
+
+  std::string vex = R"({"@context":"https://openvex.dev/ns/v0.2.0",
+    "@id":"https://example.com/vex/1","author":"sec@example.com",
+    "timestamp":"2024-01-01T00:00:00Z","version":1,"statements":[
+      {"vulnerability":{"name":"CVE-2019-1549"},
+       "products":[{"@id":"pkg:apk/alpine/openssl@1.1.1c-r0"}],
+       "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]})";
+  Reply r = Upload("/api/v1/images/" + image + "/vulnerabilities/import", vex,
+                   "application/openvex+json");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.Json().at("kind"), "vex");
+  EXPECT_EQ(r.Json().at("vex_statements"), 1);
+  auto summary = Get("/api/v1/images/" + image + "/vulnerabilities/summary");
+  EXPECT_EQ(summary.at("open"), 1);
+  EXPECT_EQ(summary.at("suppressed"), 1);
+  auto dismissed = Findings(image, "&suppressed=true");
+  ASSERT_EQ(dismissed.size(), 1u);
+  EXPECT_EQ(dismissed[0].at("vuln_id"), "CVE-2019-1549");
+  EXPECT_EQ(dismissed[0].at("vex_status"), "not_affected");
+  // The same document again changes nothing.
+  Reply again = Upload("/api/v1/images/" + image + "/vulnerabilities/import", vex,
+                       "application/openvex+json");
+  ASSERT_EQ(again.status, 200) << again.body;  // a duplicate creates nothing
+  EXPECT_EQ(again.Json().at("duplicate"), true);
+
+  // The image's VEX export, imported into another image with the same findings, dismisses the
+  // same finding there.
+  Reply exported = Call("GET", "/api/v1/images/" + image + "/vex", admin_token_);
+  ASSERT_EQ(exported.status, 200);
+  std::string other = NewImage("alpine", "3.9.1");
+  ASSERT_EQ(Upload("/api/v1/images/" + other + "/vulnerabilities/import", scan).status, 201);
+  Reply re = Upload("/api/v1/images/" + other + "/vulnerabilities/import", exported.body,
+                    "application/openvex+json");
+  ASSERT_EQ(re.status, 201) << re.body;
+  auto other_dismissed = Findings(other, "&suppressed=true");
+  ASSERT_EQ(other_dismissed.size(), 1u);
+  EXPECT_EQ(other_dismissed[0].at("vuln_id"), "CVE-2019-1549");
 }
 
 TEST_F(VulnApi, UrgencyFollowsTheFormula) {

@@ -241,8 +241,9 @@ std::optional<bool> BoolQuery(const ApiRequest& r, std::string_view name) {
 
 // Imports take the document as the body, unparsed (the parser streams over it).
 const std::vector<std::string> kDocumentTypes = {
-    "application/json", "application/vnd.cyclonedx+json", "application/spdx+json",
-    "application/openvex+json"};
+    "application/json",        "application/vnd.cyclonedx+json", "application/spdx+json",
+    "application/openvex+json", "application/vnd.cyclonedx+xml",  "application/xml",
+    "text/xml"};
 
 const char* const kExampleTrivy =
     R"({"SchemaVersion":2,"ArtifactName":"golden/ubuntu:22.04","ArtifactType":"container_image","Results":[{"Target":"ubuntu 22.04","Class":"os-pkgs","Type":"ubuntu","Vulnerabilities":[{"VulnerabilityID":"CVE-2023-0286","PkgName":"openssl","InstalledVersion":"3.0.2-0ubuntu1.7","FixedVersion":"3.0.2-0ubuntu1.8","Severity":"HIGH"}]}]})";

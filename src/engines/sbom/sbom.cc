@@ -51,6 +51,27 @@ Error FormatError(std::string_view format, const std::string& message, std::stri
   return internal::FailureToError(format, message, std::move(pointer), offset);
 }
 
+// The top-level object, or a failure saying why there is none: truncated or trailing content,
+// another JSON type, or the bare array of results of Trivy before v0.20.
+void RootObject(Reader& reader, od::document& document, od::object& root) {
+  od::json_type type;
+  if (auto error = document.type().get(type)) {
+    reader.Fail(error, "a JSON object");
+  }
+  if (type == od::json_type::array) {
+    reader.Fail(
+        "the top level is a JSON array, not an object (a bare array of results is the report "
+        "format of Trivy before v0.20, which is not read: scan again with a current trivy and "
+        "--format json)");
+  }
+  if (type != od::json_type::object) {
+    reader.Fail("the top level is not a JSON object");
+  }
+  if (auto error = document.get_object().get(root)) {
+    reader.Fail(error, "a JSON object");
+  }
+}
+
 // Decides the format from the top-level keys, reading as few of them as it can. Leaves the
 // document to be rewound.
 std::optional<Format> Sniff(Reader& reader, od::object& root) {
@@ -70,6 +91,10 @@ std::optional<Format> Sniff(Reader& reader, od::object& root) {
       found = Format::kTrivy;
     } else if (key == "matches") {
       found = Format::kGrype;
+    } else if (key == "artifacts" || key == "artifactRelationships") {
+      reader.Fail(
+          "a Syft JSON document (artifacts, artifactRelationships), which is not read: write the "
+          "SBOM as CycloneDX or SPDX instead (syft convert FILE -o cyclonedx-json)");
     } else if (key == "@context") {
       std::string_view context;
       if (field.value().get_string().get(context) == simdjson::SUCCESS &&
@@ -93,6 +118,25 @@ std::optional<Format> Sniff(Reader& reader, od::object& root) {
   }
   return weak;
 }
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+// An XML document: '<' first after a byte-order mark and whitespace, or a UTF-16 byte-order mark
+// (JSON is UTF-8 only).
+bool LooksLikeXml(std::string_view bytes) {
+  if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) {
+    return true;
+  }
+  if (bytes.starts_with(kUtf8Bom)) {
+    bytes.remove_prefix(kUtf8Bom.size());
+  }
+  size_t first = bytes.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && bytes[first] == '<';
+}
+
+constexpr std::string_view kXmlNotCycloneDx =
+    "an XML document that is not a CycloneDX BOM (CycloneDX is the one XML format read; its root "
+    "is <bom xmlns=\"http://cyclonedx.org/schema/bom/1.x\">)";
 
 }  // namespace
 
@@ -238,6 +282,18 @@ void FinishFindings(Reader& reader, Document& doc) {
 }  // namespace internal
 
 Result<Format> DetectFormat(std::string_view bytes) {
+  if (LooksLikeXml(bytes)) {
+    // The root's namespace comes within the first few hundred bytes of any real BOM.
+    if (bytes.substr(0, 4096).find("cyclonedx.org/schema/bom") != std::string_view::npos) {
+      return Format::kCycloneDx;
+    }
+    return Fail(InvalidArgument(std::string(kXmlNotCycloneDx))
+                    .With("format", "unknown")
+                    .With("field", "format"));
+  }
+  if (bytes.starts_with(kUtf8Bom)) {
+    bytes.remove_prefix(kUtf8Bom.size());
+  }
   simdjson::padded_string padded(bytes);
   od::parser parser;
   od::document document;
@@ -248,9 +304,7 @@ Result<Format> DetectFormat(std::string_view bytes) {
   Reader reader(document, padded.data(), padded.size());
   try {
     od::object root;
-    if (document.get_object().get(root) != simdjson::SUCCESS) {
-      reader.Fail("the top level is not a JSON object");
-    }
+    RootObject(reader, document, root);
     if (auto format = Sniff(reader, root)) {
       return *format;
     }
@@ -274,6 +328,24 @@ Result<Document> Parse(std::string_view bytes, std::optional<Format> format,
                                 " bytes; the limit is " + std::to_string(options.max_bytes),
                             "", -1));
   }
+  if (LooksLikeXml(bytes)) {
+    if (format && *format != Format::kCycloneDx) {
+      return Fail(FormatError(requested,
+                              "expected " + std::string(DisplayName(*format)) +
+                                  " but this is XML (CycloneDX is the one XML format read)",
+                              "", -1));
+    }
+    Document doc;
+    try {
+      internal::ReadCycloneDxXml(bytes, options, doc);
+    } catch (const ParseFailure& failure) {
+      return Fail(FormatError("cyclonedx", failure.message, failure.pointer, failure.offset));
+    }
+    return doc;
+  }
+  if (bytes.starts_with(kUtf8Bom)) {
+    bytes.remove_prefix(kUtf8Bom.size());  // allowed before JSON text (RFC 8259 §8.1)
+  }
   simdjson::padded_string padded(bytes);
   od::parser parser;
   od::document document;
@@ -285,9 +357,7 @@ Result<Document> Parse(std::string_view bytes, std::optional<Format> format,
   Document doc;
   try {
     od::object root;
-    if (document.get_object().get(root) != simdjson::SUCCESS) {
-      reader.Fail("the top level is not a JSON object");
-    }
+    RootObject(reader, document, root);
     std::optional<Format> sniffed = Sniff(reader, root);
     if (format && sniffed && *sniffed != *format) {
       reader.Fail("expected " + std::string(DisplayName(*format)) + " but this is " +
@@ -304,9 +374,7 @@ Result<Document> Parse(std::string_view bytes, std::optional<Format> format,
       requested = FormatName(*format);
     }
     document.rewind();
-    if (document.get_object().get(root) != simdjson::SUCCESS) {
-      reader.Fail("the top level is not a JSON object");
-    }
+    RootObject(reader, document, root);
     doc.format = *format;
     switch (*format) {
       case Format::kTrivy:

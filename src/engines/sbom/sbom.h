@@ -1,7 +1,8 @@
 // SBOM and scanner-report parsing: Trivy JSON (SchemaVersion 2 and `trivy k8s` cluster reports),
-// Grype JSON, SPDX 2.2/2.3 JSON, CycloneDX 1.2-1.7 JSON (BOMs and VEX) and OpenVEX, normalised into
-// one Document. Parsing streams over the bytes with simdjson On-Demand (no DOM of the whole file),
-// so the cost is linear in the input and memory is the output plus the padded input.
+// Grype JSON, SPDX 2.2/2.3 JSON, CycloneDX 1.2-1.7 JSON and XML (BOMs and VEX) and OpenVEX,
+// normalised into one Document. JSON is read in one pass with simdjson On-Demand (no DOM of the
+// whole file); XML streams through expat one top-level component / dependency / vulnerability at
+// a time. The cost is linear in the input and memory is the output plus the input.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -135,14 +136,16 @@ struct ParseOptions {
 };
 
 // Guesses the format from the first top-level keys (bomFormat, spdxVersion, SchemaVersion /
-// ArtifactName / ClusterName, matches + source/descriptor, @context openvex). Fails with
+// ArtifactName / ClusterName, matches + source/descriptor, @context openvex); XML naming the
+// CycloneDX namespace is CycloneDX. Fails with
 // InvalidArgument {"field": "format"} when it is none of them or not a JSON object.
 Result<Format> DetectFormat(std::string_view bytes);
 
 // Parses a document of a known format (or auto-detects when `format` is empty). On any error
 // nothing partial is returned: InvalidArgument with details {"format": name, "field": JSON
-// pointer of the failing value, e.g. "/Results/0/Vulnerabilities/3/Severity", "offset": byte
-// offset when known} and a message saying what was expected. Truncated input, a wrong schema
+// pointer of the failing value, e.g. "/Results/0/Vulnerabilities/3/Severity" — for XML the
+// element's location, e.g. "/bom/components[1]/component[3]/hashes[1]/hash[2]", with line and
+// column in the message — "offset": byte offset when known} and a message saying what was expected. Truncated input, a wrong schema
 // version ("SchemaVersion 1 is not supported"), or a document of another format named by
 // `format` are errors.
 Result<Document> Parse(std::string_view bytes, std::optional<Format> format = std::nullopt,

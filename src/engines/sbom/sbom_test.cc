@@ -392,6 +392,51 @@ TEST(ParseErrors, TrailingContentAndOversizedInput) {
   EXPECT_NE(big.error().message.find("limit"), std::string::npos);
 }
 
+TEST(ParseErrors, TruncationAndTrailingContentSayWhatIsWrong) {
+  for (std::string_view bytes :
+       {R"({"SchemaVersion": 2, "Results": [)", R"({"SchemaVersion": 2, "Results": [{"Target":"x"},)",
+        R"({"SchemaVersion": 2, "Results": [])"}) {
+    auto doc = Parse(bytes);
+    ASSERT_FALSE(doc.has_value()) << bytes;
+    EXPECT_NE(doc.error().message.find("truncated"), std::string::npos) << doc.error().message;
+  }
+  auto trailing = Parse(R"({"SchemaVersion": 2, "Results": []} trailing)");
+  ASSERT_FALSE(trailing.has_value());
+  EXPECT_EQ(trailing.error().message.find("not a JSON object"), std::string::npos)
+      << trailing.error().message;
+}
+
+TEST(ParseErrors, OldTrivyArraysAndSyftJsonAreNamed) {
+  auto old = Parse(R"J([{"Target":"alpine:3.9 (alpine 3.9.4)","Vulnerabilities":null}])J");
+  ASSERT_FALSE(old.has_value());
+  EXPECT_NE(old.error().message.find("Trivy before v0.20"), std::string::npos)
+      << old.error().message;
+  auto syft = Parse(R"({"artifacts":[],"artifactRelationships":[],"source":{},"distro":{},
+    "descriptor":{"name":"syft","version":"1.0.0"}})");
+  ASSERT_FALSE(syft.has_value());
+  EXPECT_NE(syft.error().message.find("Syft JSON"), std::string::npos) << syft.error().message;
+  EXPECT_FALSE(DetectFormat(R"({"artifacts":[]})").has_value());
+}
+
+TEST(ParseJson, AUtf8ByteOrderMarkIsSkipped) {
+  std::string with_bom = "\xEF\xBB\xBF" + std::string(kTrivy);
+  auto doc = Parse(with_bom);
+  ASSERT_TRUE(doc.has_value()) << doc.error().message;
+  EXPECT_EQ(doc->format, Format::kTrivy);
+  EXPECT_EQ(DetectFormat(with_bom).value(), Format::kTrivy);
+  EXPECT_EQ(doc->findings, Parse(kTrivy)->findings);
+}
+
+TEST(ParseCycloneDx, MissingVersionBefore15IsAWarningAndBareVulnerabilitiesAreReported) {
+  auto doc = Parse(R"({"bomFormat":"CycloneDX","specVersion":"1.4","components":[],
+    "vulnerabilities":[{"id":"CVE-2011-3374","ratings":[{"severity":"low"}]}]})");
+  ASSERT_TRUE(doc.has_value()) << doc.error().message;
+  EXPECT_TRUE(doc->findings.empty());
+  ASSERT_EQ(doc->warnings.size(), 2u);
+  EXPECT_NE(doc->warnings[0].find("CVE-2011-3374 names no affected component"), std::string::npos);
+  EXPECT_NE(doc->warnings[1].find("missing version"), std::string::npos);
+}
+
 // Every proper prefix of a document is an error (never a crash, never a partial document).
 void ExpectEveryTruncationFails(const std::string& bytes, size_t stride) {
   size_t end = bytes.find_last_not_of(" \n\r\t");

@@ -10,211 +10,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engines/sbom/internal/cyclonedx_rules.h"
 #include "engines/sbom/internal/formats.h"
 #include "engines/sbom/internal/spdx_license_ids.h"
 
 namespace qlrf::sbom::internal {
 namespace {
-
-template <size_t N>
-bool OneOf(std::string_view value, const std::array<std::string_view, N>& allowed) {
-  return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
-}
-
-constexpr std::array<std::string_view, 13> kComponentTypes = {"application",
-                                                              "framework",
-                                                              "library",
-                                                              "container",
-                                                              "platform",
-                                                              "operating-system",
-                                                              "device",
-                                                              "device-driver",
-                                                              "firmware",
-                                                              "file",
-                                                              "machine-learning-model",
-                                                              "data",
-                                                              "cryptographic-asset"};
-constexpr std::array<std::string_view, 14> kHashAlgorithms = {
-    "MD5",         "SHA-1",    "SHA-256",      "SHA-384",     "SHA-512",
-    "SHA3-256",    "SHA3-384", "SHA3-512",     "BLAKE2b-256", "BLAKE2b-384",
-    "BLAKE2b-512", "BLAKE3",   "Streebog-256", "Streebog-512"};
-constexpr std::array<std::string_view, 3> kScopes = {"required", "optional", "excluded"};
-constexpr std::array<std::string_view, 4> kPatchTypes = {"unofficial", "monkey", "backport",
-                                                         "cherry-pick"};
-constexpr std::array<std::string_view, 3> kIssueTypes = {"defect", "enhancement", "security"};
-constexpr std::array<std::string_view, 4> kDataFlows = {"inbound", "outbound", "bi-directional",
-                                                        "unknown"};
-constexpr std::array<std::string_view, 11> kMetadataKeys = {"timestamp",
-                                                            "lifecycles",
-                                                            "tools",
-                                                            "authors",
-                                                            "component",
-                                                            "manufacture",
-                                                            "manufacturer",
-                                                            "supplier",
-                                                            "licenses",
-                                                            "properties",
-                                                            "distributionConstraints"};
-constexpr std::array<std::string_view, 2> kAcknowledgements = {"declared", "concluded"};
-
-bool IsHexDigit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool IsHex(std::string_view s) { return std::all_of(s.begin(), s.end(), IsHexDigit); }
-
-// Lowercase hex digit for each byte, 0 for anything else.
-constexpr std::array<char, 256> kLowerHex = [] {
-  std::array<char, 256> table{};
-  for (char c = '0'; c <= '9'; ++c) {
-    table[static_cast<unsigned char>(c)] = c;
-  }
-  for (char c = 'a'; c <= 'f'; ++c) {
-    table[static_cast<unsigned char>(c)] = c;
-    table[static_cast<unsigned char>(c - 'a' + 'A')] = c;
-  }
-  return table;
-}();
-
-// Lowercase hex of `content`, or "" when it is not all hex digits. Branch-free per byte: hash
-// contents are the longest strings of most BOMs.
-std::string LowerHex(std::string_view content) {
-  std::string out(content.size(), '\0');
-  unsigned char bad = 0;
-  for (size_t i = 0; i < content.size(); ++i) {
-    char c = kLowerHex[static_cast<unsigned char>(content[i])];
-    out[i] = c;
-    bad |= static_cast<unsigned char>(c == 0);
-  }
-  return bad != 0 ? std::string() : out;
-}
-
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// urn:uuid:8-4-4-4-12 hex digits.
-bool IsSerialNumber(std::string_view s) {
-  constexpr std::string_view kPrefix = "urn:uuid:";
-  if (!s.starts_with(kPrefix)) {
-    return false;
-  }
-  s.remove_prefix(kPrefix.size());
-  constexpr std::array<size_t, 5> kGroups = {8, 4, 4, 4, 12};
-  for (size_t i = 0; i < kGroups.size(); ++i) {
-    if (s.size() < kGroups[i] || !IsHex(s.substr(0, kGroups[i]))) {
-      return false;
-    }
-    s.remove_prefix(kGroups[i]);
-    if (i + 1 < kGroups.size()) {
-      if (s.empty() || s.front() != '-') {
-        return false;
-      }
-      s.remove_prefix(1);
-    }
-  }
-  return s.empty();
-}
-
-// RFC 3339 date-time (JSON Schema "format": "date-time").
-bool IsDateTime(std::string_view s) {
-  auto digits = [&](size_t pos, size_t n) {
-    return s.size() >= pos + n && IsDigits(s.substr(pos, n));
-  };
-  if (!(digits(0, 4) && s.size() > 10 && s[4] == '-' && digits(5, 2) && s[7] == '-' &&
-        digits(8, 2) && (s[10] == 'T' || s[10] == 't') && digits(11, 2) && s.size() > 19 &&
-        s[13] == ':' && digits(14, 2) && s[16] == ':' && digits(17, 2))) {
-    return false;
-  }
-  size_t pos = 19;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    size_t start = pos;
-    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])) != 0) {
-      ++pos;
-    }
-    if (pos == start) {
-      return false;
-    }
-  }
-  std::string_view zone = s.substr(pos);
-  if (zone == "Z" || zone == "z") {
-    return true;
-  }
-  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && IsDigits(zone.substr(1, 2)) &&
-         zone[3] == ':' && IsDigits(zone.substr(4, 2));
-}
-
-// An open-addressing set of string_views (the bom-refs, which live in simdjson's buffer for the
-// whole parse): a node-based set costs an allocation per component.
-class RefSet {
- public:
-  // False when `ref` was already there.
-  // Sizes the table for about `expected` refs.
-  void Reserve(size_t expected) {
-    size_t slots = 1024;
-    while (slots < expected * 2) {
-      slots *= 2;
-    }
-    if (slots > slots_.size()) {
-      std::vector<std::string_view> old = std::move(slots_);
-      slots_.assign(slots, std::string_view());
-      size_ = 0;
-      for (std::string_view ref : old) {
-        if (ref.data() != nullptr) {
-          Insert(ref);
-        }
-      }
-    }
-  }
-
-  bool Insert(std::string_view ref) {
-    if ((size_ + 1) * 2 > slots_.size()) {
-      Grow();
-    }
-    size_t mask = slots_.size() - 1;
-    for (size_t i = FastHash(ref) & mask;; i = (i + 1) & mask) {
-      if (slots_[i].data() == nullptr) {
-        slots_[i] = ref;
-        ++size_;
-        return true;
-      }
-      if (slots_[i] == ref) {
-        return false;
-      }
-    }
-  }
-
- private:
-  void Grow() { Reserve(std::max<size_t>(512, slots_.size())); }
-
-  std::vector<std::string_view> slots_;
-  size_t size_ = 0;
-};
-
-int MinorVersion(std::string_view spec_version) {
-  if (spec_version.size() == 3 && spec_version.starts_with("1.") && spec_version[2] >= '2' &&
-      spec_version[2] <= '7') {
-    return spec_version[2] - '0';
-  }
-  return 0;
-}
-
-int RatingRank(std::string_view method) {
-  if (method == "CVSSv31") {
-    return 5;
-  }
-  if (method == "CVSSv3") {
-    return 4;
-  }
-  if (method == "CVSSv4") {
-    return 3;
-  }
-  if (method == "CVSSv2") {
-    return 2;
-  }
-  return 1;
-}
 
 class CycloneDxWalker {
  public:
@@ -278,8 +79,10 @@ class CycloneDxWalker {
     if (minor_ == 0) {
       r_.Fail("missing specVersion");
     }
-    if (strict_ && !has_version && minor_ <= 4) {
-      r_.Fail("missing version (required by CycloneDX " + doc_.spec_version + ")");
+    if (!has_version && minor_ <= 4) {
+      // Required by the 1.2-1.4 schemas, optional (default 1) from 1.5; tools still omit it, and
+      // nothing here depends on it, so it is a warning rather than a refusal.
+      r_.Warn("missing version (required by CycloneDX " + doc_.spec_version + "); read as 1");
     }
     for (const Deferred& d : deferred_) {
       if (minor_ >= d.min_minor && minor_ <= d.max_minor) {
@@ -287,7 +90,7 @@ class CycloneDxWalker {
                            d.offset};
       }
     }
-    Finish();
+    FinishCycloneDx(doc_);
   }
 
  private:
@@ -678,13 +481,9 @@ class CycloneDxWalker {
   }
 
   void ReadVulnerability(od::value v) {
-    Finding base;
-    std::vector<std::string> affects;
-    bool has_analysis = false;
-    VexStatement vex;
-    std::vector<std::string> responses;
-    int best_rank = 0;
-    Severity worst = Severity::kUnknown;
+    CdxVulnerability vuln;
+    Finding& base = vuln.base;
+    VexStatement& vex = vuln.vex;
     r_.Object(v, [&](std::string_view key, od::value x) {
       if (key == "id") {
         base.id = r_.String(x);
@@ -719,18 +518,7 @@ class CycloneDxWalker {
               severity = SeverityFromName(r_.StringOrNull(s));
             }
           });
-          if (severity > worst) {
-            worst = severity;
-          }
-          int rank = RatingRank(method);
-          if (score && rank > best_rank) {
-            best_rank = rank;
-            base.cvss_score = score;
-            base.cvss_vector = vector;
-            if (severity != Severity::kUnknown) {
-              base.severity = severity;
-            }
-          }
+          vuln.ratings.Add(base, score, vector, method, severity);
         });
       } else if (key == "cwes") {
         r_.ArrayOrNull(x, [&](size_t, od::value cwe) {
@@ -743,7 +531,7 @@ class CycloneDxWalker {
       } else if (key == "published") {
         base.published = r_.StringOrNull(x);
       } else if (key == "analysis") {
-        has_analysis = true;
+        vuln.has_analysis = true;
         r_.ObjectOrNull(x, [&](std::string_view k, od::value a) {
           if (k == "state") {
             std::string_view state = r_.String(a);
@@ -757,7 +545,7 @@ class CycloneDxWalker {
           } else if (k == "detail") {
             vex.detail = r_.StringOrNull(a);
           } else if (k == "response") {
-            r_.Strings(a, responses);
+            r_.Strings(a, vuln.responses);
           } else if (k == "lastUpdated" || (k == "firstIssued" && vex.timestamp.empty())) {
             vex.timestamp = r_.StringOrNull(a);
           }
@@ -768,51 +556,17 @@ class CycloneDxWalker {
           r_.Object(a, [&](std::string_view k, od::value ref) {
             if (k == "ref") {
               has_ref = true;
-              affects.emplace_back(r_.String(ref));
+              vuln.affects.emplace_back(r_.String(ref));
             }
           });
           Check(has_ref, "affects entry without \"ref\"");
         });
       }
     });
-    if (base.severity == Severity::kUnknown) {
-      base.severity = worst;
-    }
-    for (size_t i = 0; i < responses.size(); ++i) {
-      vex.action += (i > 0 ? ", " : "") + responses[i];
-    }
-    vex.vulnerability_id = base.id;
-    for (std::string& ref : affects) {
-      if (has_analysis) {
-        VexStatement statement = vex;
-        statement.component_ref = ref;
-        doc_.vex.push_back(std::move(statement));
-      }
-      Finding f = base;
-      f.component_ref = std::move(ref);
-      doc_.findings.push_back(std::move(f));
-    }
-  }
-
-  // Fills what findings and VEX statements know about their component from the BOM.
-  void Finish() {
-    if (doc_.findings.empty() && doc_.vex.empty()) {
-      return;
-    }
-    std::unordered_map<std::string_view, const Component*> by_ref;
-    for (const Component& c : doc_.components) {
-      by_ref.emplace(c.ref, &c);
-    }
-    for (Finding& f : doc_.findings) {
-      if (auto it = by_ref.find(f.component_ref); it != by_ref.end()) {
-        f.package_name = it->second->name;
-        f.installed_version = it->second->version;
-      }
-    }
-    for (VexStatement& s : doc_.vex) {
-      if (auto it = by_ref.find(s.component_ref); it != by_ref.end()) {
-        s.purl = it->second->purl;
-      }
+    std::string id = vuln.base.id;
+    if (!AddVulnerability(std::move(vuln), doc_)) {
+      r_.Warn("vulnerability " + std::string(CutUtf8(id, 64)) +
+              " names no affected component (no affects); not recorded as a finding");
     }
   }
 

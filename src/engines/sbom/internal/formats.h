@@ -12,6 +12,8 @@ void ReadGrype(Reader& reader, od::object& root, Document& doc);
 void ReadCycloneDx(Reader& reader, od::object& root, const ParseOptions& options, Document& doc);
 void ReadSpdx(Reader& reader, od::object& root, const ParseOptions& options, Document& doc);
 void ReadOpenVex(Reader& reader, od::object& root, Document& doc);
+// CycloneDX XML: the whole document (it is not JSON, so there is no simdjson root to hand over).
+void ReadCycloneDxXml(std::string_view bytes, const ParseOptions& options, Document& doc);
 
 // Shared by the scanner walkers: drops repeated (id, component) findings, keeping the first,
 // and fills the components named by findings that no package list declared.
