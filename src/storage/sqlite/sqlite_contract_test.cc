@@ -151,6 +151,52 @@ TEST(SqliteMigration, AssetIdentityIndexKeepsExistingAssetsAndTheirTags) {
   EXPECT_EQ(orphan.error().code, ErrorCode::kFailedPrecondition);
 }
 
+// Migration 0016 rebuilds sbom_imports so its kind may be 'vex': earlier imports stay, with their
+// index, an OpenVEX import can be recorded, a kind outside the three is still refused, and
+// deleting the image still cascades.
+TEST(SqliteMigration, VexImportKindKeepsEarlierImports) {
+  auto opened = SqliteDatabase::Open(SqliteOptions{":memory:"});
+  ASSERT_TRUE(opened);
+  Database& db = **opened;
+  ASSERT_TRUE(Migrate(db, SystemClock().Now(), "0015"));
+  ASSERT_TRUE(CreateOrgA(db));
+  auto import_of_kind = [&](std::string id, std::string kind) {
+    return WithWrite(db, "org-a", [&](Transaction& tx) {
+      return tx.Exec(
+          "INSERT INTO sbom_imports (id, org_id, image_id, kind, format, digest, actor_id, "
+          "imported_at) VALUES ($1, 'org-a', 'img', $2, 'trivy', 'd', 'a', $3)",
+          {id, kind, std::string(kT)});
+    });
+  };
+  ASSERT_TRUE(WithWrite(db, "org-a", [&](Transaction& tx) -> Status {
+    QLRF_TRY(tx.Exec("INSERT INTO golden_image_families (id, org_id, name, created_at, "
+                     "updated_at) VALUES ('fam', 'org-a', 'f', $1, $1)",
+                     {std::string(kT)}));
+    QLRF_TRY(tx.Exec("INSERT INTO images (id, org_id, family_id, family, version, status, "
+                     "created_at, updated_at) VALUES ('img', 'org-a', 'fam', 'f', '1', 'draft', "
+                     "$1, $1)",
+                     {std::string(kT)}));
+    return Ok();
+  }));
+  ASSERT_TRUE(import_of_kind("scan-1", "scan"));
+  ASSERT_FALSE(import_of_kind("vex-0", "vex"));  // the bug 0016 mends
+
+  auto report = Migrate(db, SystemClock().Now());
+  ASSERT_TRUE(report) << report.error().ToString();
+  EXPECT_NE(std::find(report->applied.begin(), report->applied.end(), "0016_vex_imports"),
+            report->applied.end());
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM sbom_imports WHERE id = 'scan-1'"), 1);
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM sqlite_master WHERE name = 'sbom_imports_image'"), 1);
+  EXPECT_TRUE(import_of_kind("vex-1", "vex"));
+  auto bogus = import_of_kind("x-1", "report");
+  ASSERT_FALSE(bogus);
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  ASSERT_TRUE(WithWrite(db, "org-a", [](Transaction& tx) {
+    return tx.Exec("DELETE FROM images WHERE id = 'img'", {});
+  }));
+  EXPECT_EQ(*Count(db, "SELECT count(*) FROM sbom_imports"), 0);
+}
+
 // A bulk load leaves foreign keys unchecked until End for every table, so End checks every
 // table: a row written elsewhere in the meantime that points nowhere fails the load.
 TEST(SqliteBulkLoad, EndChecksForeignKeysOfEveryTable) {
