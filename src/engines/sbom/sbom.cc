@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <unordered_set>
@@ -59,10 +60,12 @@ void RootObject(Reader& reader, od::document& document, od::object& root) {
     reader.Fail(error, "a JSON object");
   }
   if (type == od::json_type::array) {
-    reader.Fail(
-        "the top level is a JSON array, not an object (a bare array of results is the report "
-        "format of Trivy before v0.20, which is not read: scan again with a current trivy and "
-        "--format json)");
+    std::string_view head(reader.Base(), std::min<size_t>(reader.InputSize(), 1024));
+    reader.Fail(std::string("the top level is a JSON array, not an object") +
+                (head.find("\"Target\"") != std::string_view::npos
+                     ? " (a bare array of results is the report format of Trivy before v0.20, "
+                       "which is not read: scan again with a current trivy and --format json)"
+                     : ""));
   }
   if (type != od::json_type::object) {
     reader.Fail("the top level is not a JSON object");

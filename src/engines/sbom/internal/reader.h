@@ -42,6 +42,8 @@ class Reader {
 
   // Size of the input in bytes (to size tables up front).
   size_t InputSize() const { return size_; }
+  // The input itself.
+  const char* Base() const { return base_; }
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
