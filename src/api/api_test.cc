@@ -16,6 +16,7 @@
 #include "api/routes.h"
 #include "common/json.h"
 #include "common/json_schema/json_schema.h"
+#include "engines/sbom/sbom.h"
 #include "storage/migrations.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "testing/fakes.h"
@@ -42,6 +43,7 @@ struct Reply {
   int status = 0;
   std::string body;
   std::vector<http::Header> headers;
+  std::string content_type;
   boost::json::value Json() const {
     auto v = json::Parse(body);
     return v ? *v : boost::json::value();
@@ -150,7 +152,7 @@ class ApiTest : public ::testing::Test {
     dispatcher_->Handle(std::move(req),
                         [&done](http::Response r) { done.set_value(std::move(r)); });
     http::Response r = fut.get();
-    return Reply{r.status, r.body, r.headers};
+    return Reply{r.status, r.body, r.headers, r.content_type};
   }
 
   testing::FakeClock clock_;
@@ -1120,6 +1122,29 @@ TEST_F(VulnApi, SbomComponentsMatchTheCatalogAndExposureFollowsLineage) {
   Reply re2 = Upload("/api/v1/images/" + copy2 + "/sbom", spdx.body);
   ASSERT_EQ(re2.status, 201) << re2.body;
   EXPECT_EQ(re2.Json().at("components"), 2);
+
+  // CycloneDX XML: the same BOM as the JSON export, and it re-imports to the same components.
+  Reply xml = Call("GET", "/api/v1/images/" + parent + "/sbom?format=cyclonedx-xml", admin_token_);
+  ASSERT_EQ(xml.status, 200);
+  EXPECT_EQ(xml.content_type, "application/vnd.cyclonedx+xml");
+  auto from_xml = sbom::Parse(xml.body);
+  auto from_json = sbom::Parse(cdx.body);
+  ASSERT_TRUE(from_xml.has_value()) << from_xml.error().message << "\n" << xml.body;
+  ASSERT_TRUE(from_json.has_value());
+  EXPECT_EQ(from_xml->spec_version, "1.6");
+  EXPECT_EQ(from_xml->components, from_json->components);
+  EXPECT_EQ(from_xml->dependencies, from_json->dependencies);
+  EXPECT_EQ(from_xml->subject, from_json->subject);
+  std::string copy3 = NewImage("java-base", "1.3");
+  Reply re3 = Upload("/api/v1/images/" + copy3 + "/sbom", xml.body, "application/vnd.cyclonedx+xml");
+  ASSERT_EQ(re3.status, 201) << re3.body;
+  EXPECT_EQ(re3.Json().at("components"), 2);
+  EXPECT_EQ(re3.Json().at("dependencies"), 1);
+  auto copied3 = Get("/api/v1/images/" + copy3 + "/components").at("items").as_array();
+  ASSERT_EQ(copied3.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(copied3[i].at("purl"), comps[i].at("purl"));
+  }
 }
 
 TEST_F(VulnApi, SuppressionsExpireAndVexDismisses) {

@@ -9,6 +9,7 @@
 #include "api/routes.h"
 #include "common/cvss/cvss.h"
 #include "common/json.h"
+#include "engines/sbom/cyclonedx_xml_writer.h"
 
 namespace qlrf::api {
 
@@ -314,17 +315,30 @@ std::vector<Route> VulnRoutes(services::VulnService& vulns) {
   add({.method = "GET",
        .path = "/api/v1/images/{image_id}/sbom",
        .permission = Permission::kRead,
-       .summary = "Export the image's SBOM as CycloneDX 1.6 JSON (default) or SPDX 2.3 JSON",
+       .summary = "Export the image's SBOM as CycloneDX 1.6 JSON (default), CycloneDX 1.6 XML or "
+                  "SPDX 2.3 JSON",
        .tag = "vulnerabilities",
        .response_schema = R"({"type":"object"})",
-       .query = {{"format", "string", "cyclonedx (default) or spdx", {"cyclonedx", "spdx"}}},
+       .query = {{"format", "string", "cyclonedx (default), cyclonedx-xml or spdx",
+                  {"cyclonedx", "cyclonedx-xml", "spdx"}}},
        .handler = [&vulns](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));
-         bool spdx = r.Query("format").value_or("cyclonedx") == "spdx";
-         QLRF_ASSIGN_OR_RETURN(
-             auto doc, spdx ? vulns.ExportSpdx(r.ctx, id) : vulns.ExportCycloneDx(r.ctx, id));
-         ApiResponse resp = Json(std::move(doc));
-         resp.content_type = spdx ? "application/spdx+json" : "application/vnd.cyclonedx+json";
+         std::string format = r.Query("format").value_or("cyclonedx");
+         if (format == "spdx") {
+           QLRF_ASSIGN_OR_RETURN(auto doc, vulns.ExportSpdx(r.ctx, id));
+           ApiResponse resp = Json(std::move(doc));
+           resp.content_type = "application/spdx+json";
+           return resp;
+         }
+         QLRF_ASSIGN_OR_RETURN(auto doc, vulns.ExportCycloneDx(r.ctx, id));
+         ApiResponse resp;
+         if (format == "cyclonedx-xml") {
+           QLRF_ASSIGN_OR_RETURN(resp.raw_body, sbom::CycloneDxJsonToXml(doc.as_object()));
+           resp.content_type = "application/vnd.cyclonedx+xml";
+           return resp;
+         }
+         resp = Json(std::move(doc));
+         resp.content_type = "application/vnd.cyclonedx+json";
          return resp;
        }});
   add({.method = "GET",

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "common/json.h"
+#include "engines/sbom/cyclonedx_xml_writer.h"
 #include "engines/sbom/sbom.h"
 
 namespace qlrf::sbom {
@@ -271,6 +273,52 @@ TEST(CycloneDxXmlTest, HostileAndBrokenInputIsRefused) {
   ASSERT_FALSE(dup.has_value());
   EXPECT_NE(dup.error().message.find("duplicate bom-ref"), std::string::npos);
   EXPECT_EQ(dup.error().Detail("field"), "/bom/components[1]/component[2]");
+}
+
+TEST(CycloneDxXmlWriter, WritesWhatTheReaderReadsBack) {
+  std::string json = R"J({"bomFormat":"CycloneDX","specVersion":"1.6",
+    "serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79","version":3,
+    "metadata":{"timestamp":"2026-11-23T10:00:00Z",
+      "tools":{"components":[{"type":"application","name":"qlrf"}]},
+      "component":{"type":"operating-system","bom-ref":"image:1","name":"ubuntu & <friends>",
+        "version":"22.04"}},
+    "components":[
+      {"type":"library","bom-ref":"a\"1","name":"openssl","version":"3.0.2",
+       "purl":"pkg:deb/ubuntu/openssl@3.0.2?arch=amd64&distro=jammy",
+       "supplier":{"name":"Ubuntu <devel>"},
+       "hashes":[{"alg":"SHA-256",
+         "content":"f498a8ff2dd007e29c2074f5e4b01a9a01775c3ff3aeaf6906ea503bc5791b7b"}],
+       "licenses":[{"license":{"name":"OpenSSL License"}},{"license":{"id":"Apache-2.0"}}],
+       "components":[{"type":"library","bom-ref":"b","name":"libssl3","version":"3.0.2"}]},
+      {"type":"library","bom-ref":"c","name":"zlib",
+       "licenses":[{"expression":"Zlib OR (MIT AND BSD-3-Clause)"}]}],
+    "dependencies":[{"ref":"a\"1","dependsOn":["b","c"]},{"ref":"c"}]})J";
+  auto bom = json::Parse(json);
+  ASSERT_TRUE(bom.has_value());
+  auto xml = CycloneDxJsonToXml(bom->as_object());
+  ASSERT_TRUE(xml.has_value()) << xml.error().message;
+  auto from_xml = Parse(*xml);
+  auto from_json = Parse(json);
+  ASSERT_TRUE(from_xml.has_value()) << from_xml.error().message << "\n" << *xml;
+  ASSERT_TRUE(from_json.has_value()) << from_json.error().message;
+  ExpectSameDocument(*from_xml, *from_json, "writer round trip");
+  EXPECT_EQ(from_xml->components.size(), 3u);
+  EXPECT_EQ(from_xml->subject, "ubuntu & <friends>");
+  EXPECT_NE(xml->find("xmlns=\"http://cyclonedx.org/schema/bom/1.6\""), std::string::npos);
+  EXPECT_NE(xml->find("version=\"3\""), std::string::npos);
+}
+
+TEST(CycloneDxXmlWriter, RefusesWhatItCannotWrite) {
+  auto bom = json::Parse(R"({"bomFormat":"CycloneDX","specVersion":"1.6",
+    "components":[{"type":"library","name":"x","externalReferences":[]}]})");
+  ASSERT_TRUE(bom.has_value());
+  auto xml = CycloneDxJsonToXml(bom->as_object());
+  ASSERT_FALSE(xml.has_value());
+  EXPECT_EQ(xml.error().Detail("field"), "component.externalReferences");
+  auto no_version = json::Parse(R"({"bomFormat":"CycloneDX"})");
+  EXPECT_FALSE(CycloneDxJsonToXml(no_version->as_object()).has_value());
+  auto mistyped = json::Parse(R"({"bomFormat":"CycloneDX","specVersion":"1.6","components":{}})");
+  EXPECT_FALSE(CycloneDxJsonToXml(mistyped->as_object()).has_value());
 }
 
 }  // namespace
