@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "common/json.h"
+#include "engines/sbom/cyclonedx_xml_writer.h"
 #include "engines/sbom/sbom.h"
 
 namespace qlrf::app {
@@ -45,10 +46,11 @@ VulnCli::VulnCli(CLI::App& app) {
 
   auto* sbom = app.add_subcommand("sbom", "An image's SBOM");
   sbom->require_subcommand(1);
-  export_ = sbom->add_subcommand("export", "Print the image's SBOM (CycloneDX 1.6 or SPDX 2.3)");
+  export_ = sbom->add_subcommand(
+      "export", "Print the image's SBOM (CycloneDX 1.6 JSON or XML, SPDX 2.3) or its VEX");
   export_->add_option("--image", image_, "image id")->required();
-  export_->add_option("--format", format_, "cyclonedx | spdx | openvex")
-      ->check(CLI::IsMember({"cyclonedx", "spdx", "openvex"}))
+  export_->add_option("--format", format_, "cyclonedx | cyclonedx-xml | spdx | openvex")
+      ->check(CLI::IsMember({"cyclonedx", "cyclonedx-xml", "spdx", "openvex"}))
       ->default_val("cyclonedx");
   export_->add_option("--org", org_, "organization slug or id")->capture_default_str();
 }
@@ -140,6 +142,12 @@ int VulnCli::Export(CliContext& ctx) {
              : format_ == "openvex" ? ctx.vulns->ExportOpenVex(*as, image_)
                                     : ctx.vulns->ExportCycloneDx(*as, image_);
   if (!doc) return Failure(doc.error().ToString());
+  if (format_ == "cyclonedx-xml") {
+    auto xml = sbom::CycloneDxJsonToXml(doc->as_object());
+    if (!xml) return Failure(xml.error().ToString());
+    std::fputs(xml->c_str(), stdout);
+    return 0;
+  }
   std::printf("%s\n", json::Serialize(*doc).c_str());
   return 0;
 }
