@@ -1,13 +1,16 @@
 // The expat driver behind xml::Parse: one stack of open elements, each either streamed (the
-// visitor decides), being built (inside a collected subtree) or skipped.
+// visitor decides) or being built (inside a collected subtree); skipped parts are only counted.
 #include "common/xml/xml.h"
 
 #include <expat.h>
 
 #include <algorithm>
 #include <climits>
+#include <exception>
 #include <memory>
 #include <optional>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace qlrf::xml {
 namespace {
@@ -16,15 +19,33 @@ constexpr char kNamespaceSeparator = ' ';  // never inside a URI or an XML name
 
 bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Splits expat's "uri name" into (uri, name).
-std::pair<std::string, std::string> SplitName(const XML_Char* qualified) {
-  std::string_view q(qualified);
-  size_t sep = q.rfind(kNamespaceSeparator);
-  if (sep == std::string_view::npos) {
-    return {std::string(), std::string(q)};
+// Counts children by name: a short list first (most elements have few distinct child names),
+// a hash map past it, so that a parent with many distinct child names stays linear.
+class NameCounter {
+ public:
+  size_t Next(const std::string& name) {
+    if (map_) {
+      return ++(*map_)[name];
+    }
+    for (auto& [n, count] : list_) {
+      if (n == name) {
+        return ++count;
+      }
+    }
+    if (list_.size() < kListMax) {
+      list_.emplace_back(name, 1);
+      return 1;
+    }
+    map_ = std::make_unique<std::unordered_map<std::string, size_t>>(list_.begin(), list_.end());
+    list_.clear();
+    return ++(*map_)[name];
   }
-  return {std::string(q.substr(0, sep)), std::string(q.substr(sep + 1))};
-}
+
+ private:
+  static constexpr size_t kListMax = 16;
+  std::vector<std::pair<std::string, size_t>> list_;
+  std::unique_ptr<std::unordered_map<std::string, size_t>> map_;
+};
 
 class Driver {
  public:
@@ -56,42 +77,61 @@ class Driver {
     do {
       size_t n = std::min(kSlice, bytes.size() - pos);
       bool last = pos + n == bytes.size();
-      if (XML_Parse(parser_, bytes.data() + pos, static_cast<int>(n), last ? XML_TRUE : XML_FALSE) !=
-          XML_STATUS_OK) {
-        if (error_) {
-          return Fail(std::move(*error_));
-        }
+      XML_Status st =
+          XML_Parse(parser_, bytes.data() + pos, static_cast<int>(n), last ? XML_TRUE : XML_FALSE);
+      if (thrown_) {
+        std::rethrow_exception(thrown_);
+      }
+      if (error_) {
+        return Fail(std::move(*error_));
+      }
+      if (st != XML_STATUS_OK) {
         return Fail(PositionedError(XML_ErrorString(XML_GetErrorCode(parser_))));
       }
       pos += n;
     } while (pos < bytes.size());
-    if (error_) {
-      return Fail(std::move(*error_));
-    }
     return Ok();
   }
 
  private:
-  enum class Mode { kStream, kBuild, kSkip };
+  enum class Mode { kStream, kBuild };
   struct Frame {
     Mode mode;
-    Element* element;                                  // kStream: owned below; kBuild: in a tree
-    std::unique_ptr<Element> owned;                    // streamed elements and collected roots
-    std::vector<std::pair<std::string, size_t>> seen;  // children's names → count so far
-    size_t path_size;                                  // path_ length before this element
+    Element* element;                // kStream: owned below; kBuild: in a tree
+    std::unique_ptr<Element> owned;  // streamed elements and collected roots
+    NameCounter children;            // children's names → count so far
+    size_t path_size;                // path_ length before this element
   };
 
   static Driver& Self(void* user) { return *static_cast<Driver*>(user); }
 
-  static void XMLCALL OnStart(void* user, const XML_Char* name, const XML_Char** attributes) {
-    Self(user).Start(name, attributes);
-  }
-  static void XMLCALL OnEnd(void* user, const XML_Char*) { Self(user).End(); }
-  static void XMLCALL OnText(void* user, const XML_Char* text, int length) {
+  // Runs a handler body; any exception stops the parse and is rethrown by Run() once expat has
+  // returned (it must not unwind through expat's C frames).
+  template <class F>
+  static void Guarded(void* user, F&& body) {
     Driver& self = Self(user);
-    if (!self.frames_.empty() && self.frames_.back().mode == Mode::kBuild) {
-      self.frames_.back().element->text.append(text, static_cast<size_t>(length));
+    try {
+      body(self);
+    } catch (...) {
+      self.thrown_ = std::current_exception();
+      XML_StopParser(self.parser_, XML_FALSE);
     }
+  }
+
+  static void XMLCALL OnStart(void* user, const XML_Char* name, const XML_Char** attributes) {
+    Guarded(user, [&](Driver& self) { self.Start(name, attributes); });
+  }
+  static void XMLCALL OnEnd(void* user, const XML_Char*) {
+    Guarded(user, [](Driver& self) { self.End(); });
+  }
+  static void XMLCALL OnText(void* user, const XML_Char* text, int length) {
+    Guarded(user, [&](Driver& self) {
+      if (self.skipping_ == 0 && !self.frames_.empty() &&
+          self.frames_.back().mode == Mode::kBuild) {
+        self.Spend(static_cast<size_t>(length));
+        self.frames_.back().element->text.append(text, static_cast<size_t>(length));
+      }
+    });
   }
   static void XMLCALL OnDoctype(void* user, const XML_Char*, const XML_Char*, const XML_Char*,
                                 int) {
@@ -110,14 +150,26 @@ class Driver {
     XML_StopParser(parser_, XML_FALSE);
   }
 
+  // The location of the innermost open element: the streamed path, then the steps of the
+  // subtree being collected.
+  std::string Location() const {
+    std::string where = path_;
+    for (const Frame& f : frames_) {
+      if (f.mode == Mode::kBuild) {
+        where += '/';
+        where += f.element->Step();
+      }
+    }
+    return where.empty() ? std::string("/") : where;
+  }
+
   Error PositionedError(std::string_view what) const {
     int64_t line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser_));
     int64_t column = static_cast<int64_t>(XML_GetCurrentColumnNumber(parser_)) + 1;
     int64_t offset = static_cast<int64_t>(XML_GetCurrentByteIndex(parser_));
-    std::string where = path_.empty() ? std::string("/") : path_;
     return InvalidArgument("xml: line " + std::to_string(line) + ", column " +
                            std::to_string(column) + ": " + std::string(what))
-        .With("field", std::move(where))
+        .With("field", Location())
         .With("line", std::to_string(line))
         .With("column", std::to_string(column))
         .With("offset", std::to_string(offset));
@@ -131,48 +183,58 @@ class Driver {
     return error;
   }
 
-  // The 1-based index of a child named `name` of the innermost open element.
-  size_t NextIndex(const std::string& name) {
-    if (frames_.empty()) {
-      return 1;
+  // Charges `bytes` to the subtree being collected; over budget, the parse stops.
+  void Spend(size_t bytes) {
+    subtree_bytes_ += bytes;
+    if (subtree_bytes_ > options_.max_subtree_bytes && !error_) {
+      Stop(PositionedError("an element holds more than " +
+                           std::to_string(options_.max_subtree_bytes >> 20) +
+                           " MiB (the limit of one element read whole)"));
     }
-    auto& seen = frames_.back().seen;
-    for (auto& [n, count] : seen) {
-      if (n == name) {
-        return ++count;
-      }
+  }
+
+  std::string_view Intern(std::string_view ns) {
+    if (ns.empty()) {
+      return {};
     }
-    seen.emplace_back(name, 1);
-    return 1;
+    return *namespaces_.emplace(ns).first;
   }
 
   void Start(const XML_Char* qualified, const XML_Char** attributes) {
     if (error_) {
       return;
     }
-    if (!frames_.empty() && frames_.back().mode == Mode::kSkip) {
-      frames_.push_back(Frame{Mode::kSkip, nullptr, nullptr, {}, path_.size()});
-      return;
-    }
-    if (frames_.size() >= options_.max_depth) {
+    if (frames_.size() + skipping_ >= options_.max_depth) {
       Stop(PositionedError("elements nested more than " + std::to_string(options_.max_depth) +
                            " deep"));
       return;
     }
+    if (skipping_ > 0) {
+      ++skipping_;
+      return;
+    }
     Element fresh;
-    std::tie(fresh.ns, fresh.name) = SplitName(qualified);
+    std::string_view q(qualified);
+    size_t sep = q.rfind(kNamespaceSeparator);
+    if (sep == std::string_view::npos) {
+      fresh.name = q;
+    } else {
+      fresh.ns = Intern(q.substr(0, sep));
+      fresh.name = q.substr(sep + 1);
+    }
+    size_t cost = sizeof(Element) + fresh.name.size();
     for (size_t i = 0; attributes[i] != nullptr; i += 2) {
-      auto [ns, name] = SplitName(attributes[i]);
-      fresh.attributes.emplace_back(ns.empty() ? std::move(name) : ns + " " + name,
-                                    attributes[i + 1]);
+      const auto& [name, value] = fresh.attributes.emplace_back(attributes[i], attributes[i + 1]);
+      cost += sizeof(fresh.attributes.back()) + name.size() + value.size();
     }
     fresh.line = static_cast<int64_t>(XML_GetCurrentLineNumber(parser_));
     fresh.column = static_cast<int64_t>(XML_GetCurrentColumnNumber(parser_)) + 1;
     fresh.offset = static_cast<int64_t>(XML_GetCurrentByteIndex(parser_));
-    fresh.index = NextIndex(fresh.name);
+    fresh.index = frames_.empty() ? 1 : frames_.back().children.Next(fresh.name);
     size_t before = path_.size();
 
     if (!frames_.empty() && frames_.back().mode == Mode::kBuild) {
+      Spend(cost);
       Element* parent = frames_.back().element;
       parent->children.push_back(std::move(fresh));
       frames_.push_back(Frame{Mode::kBuild, &parent->children.back(), nullptr, {}, before});
@@ -184,10 +246,16 @@ class Driver {
       Stop(Positioned(std::move(action.error())));
       return;
     }
-    Mode mode = *action == Action::kCollect ? Mode::kBuild
-                : *action == Action::kSkip  ? Mode::kSkip
-                                            : Mode::kStream;
+    if (*action == Action::kSkip) {
+      skipping_ = 1;
+      return;
+    }
     Element* element = owned.get();
+    Mode mode = *action == Action::kCollect ? Mode::kBuild : Mode::kStream;
+    if (mode == Mode::kBuild) {
+      subtree_bytes_ = 0;
+      Spend(cost);
+    }
     frames_.push_back(Frame{mode, element, std::move(owned), {}, before});
     if (mode == Mode::kStream) {
       path_ += '/';
@@ -196,14 +264,21 @@ class Driver {
   }
 
   void End() {
-    if (error_ || frames_.empty()) {
+    if (error_) {
+      return;
+    }
+    if (skipping_ > 0) {
+      --skipping_;
+      return;
+    }
+    if (frames_.empty()) {
       return;
     }
     Frame frame = std::move(frames_.back());
     frames_.pop_back();
     path_.resize(frame.path_size);
-    if (frame.mode == Mode::kSkip || (frame.mode == Mode::kBuild && !frame.owned)) {
-      return;  // inside a skipped or collected subtree
+    if (frame.mode == Mode::kBuild && !frame.owned) {
+      return;  // inside a collected subtree
     }
     Status status = frame.mode == Mode::kBuild
                         ? visitor_.Collected(std::move(*frame.owned), path_)
@@ -217,8 +292,23 @@ class Driver {
   Options options_;
   XML_Parser parser_;
   std::vector<Frame> frames_;
-  std::string path_;  // location of the innermost streamed element
+  size_t skipping_ = 0;       // depth inside a skipped element (0: not skipping)
+  size_t subtree_bytes_ = 0;  // estimated memory of the subtree being collected
+  std::string path_;          // location of the innermost streamed element
+  std::unordered_set<std::string> namespaces_;
   std::optional<Error> error_;
+  std::exception_ptr thrown_;
+};
+
+// Stops at the root's start tag.
+class RootReader final : public Visitor {
+ public:
+  std::optional<RootTag> root;
+  Result<Action> Start(const Element& e, std::string_view) override {
+    root = RootTag{std::string(e.ns), e.name};
+    return Fail(InvalidArgument("root read"));
+  }
+  Status Collected(Element&&, std::string_view) override { return Ok(); }
 };
 
 }  // namespace
@@ -234,7 +324,7 @@ const std::string* Element::Attribute(std::string_view key) const {
 
 const Element* Element::Child(std::string_view child) const {
   for (const Element& c : children) {
-    if (c.name == child) {
+    if (c.name == child && c.ns == ns) {
       return &c;
     }
   }
@@ -265,6 +355,18 @@ Status Parse(std::string_view bytes, Visitor& visitor, const Options& options) {
   }
   Driver driver(visitor, options);
   return driver.Run(bytes);
+}
+
+Result<RootTag> Root(std::string_view bytes) {
+  RootReader reader;
+  Status status = Parse(bytes, reader);
+  if (reader.root) {
+    return std::move(*reader.root);
+  }
+  if (!status) {
+    return Fail(status.error());
+  }
+  return Fail(InvalidArgument("xml: no root element"));
 }
 
 }  // namespace qlrf::xml

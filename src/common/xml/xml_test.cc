@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ class Recorder final : public Visitor {
   std::function<Result<Action>(const Element&, std::string_view)> decide;
   std::vector<std::string> starts;     // "path name"
   std::vector<Element> collected;
+  std::vector<std::string> collected_ns;  // Element::ns is valid during the parse only
   std::vector<std::string> collected_paths;
   std::vector<std::string> ends;
 
@@ -28,6 +30,7 @@ class Recorder final : public Visitor {
   }
   Status Collected(Element&& e, std::string_view path) override {
     collected_paths.emplace_back(path);
+    collected_ns.emplace_back(e.ns);
     collected.push_back(std::move(e));
     return Ok();
   }
@@ -95,11 +98,11 @@ TEST(XmlTest, ResolvesNamespaces) {
                     r)
                   .has_value());
   ASSERT_EQ(r.collected.size(), 2u);
-  EXPECT_EQ(r.collected[0].ns, "urn:ext");
+  EXPECT_EQ(r.collected_ns[0], "urn:ext");
   EXPECT_EQ(r.collected[0].name, "thing");
   EXPECT_EQ(*r.collected[0].Attribute("urn:ext a"), "1");
   EXPECT_EQ(*r.collected[0].Attribute("b"), "2");
-  EXPECT_EQ(r.collected[1].ns, "http://cyclonedx.org/schema/bom/1.5");
+  EXPECT_EQ(r.collected_ns[1], "http://cyclonedx.org/schema/bom/1.5");
 }
 
 TEST(XmlTest, DecodesOtherEncodingsToUtf8) {
@@ -223,6 +226,90 @@ TEST(XmlTest, StreamsManyItemsOneAtATime) {
   ASSERT_TRUE(Parse(doc, counter).has_value());
   EXPECT_EQ(counter.count, 20000u);
   EXPECT_EQ(counter.sum, 2 * (19999LL * 20000 / 2));
+}
+
+TEST(XmlTest, ASubtreeOverItsBudgetIsRefused) {
+  std::string doc = "<r><big>";
+  for (int i = 0; i < 5000; ++i) {
+    doc += "<a x=\"0123456789\">text</a>";
+  }
+  doc += "</big><small/></r>";
+  Recorder r;
+  Options tight;
+  tight.max_subtree_bytes = 100000;
+  Status s = Parse(doc, r, tight);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().message.find("holds more than"), std::string::npos) << s.error().message;
+  EXPECT_TRUE(r.collected.empty());
+  Recorder roomy;
+  ASSERT_TRUE(Parse(doc, roomy).has_value());  // the default budget holds it
+  EXPECT_EQ(roomy.collected.size(), 2u);
+}
+
+TEST(XmlTest, DepthIsLimitedInsideSkippedElementsToo) {
+  std::string deep = "<r><skip>";
+  for (int i = 0; i < 1000; ++i) deep += "<a>";
+  for (int i = 0; i < 1000; ++i) deep += "</a>";
+  deep += "</skip></r>";
+  Recorder r;
+  r.decide = [](const Element& e, std::string_view) -> Result<Action> {
+    return e.name == "skip" ? Action::kSkip : Action::kDescend;
+  };
+  Status s = Parse(deep, r);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().message.find("nested more than 256 deep"), std::string::npos);
+}
+
+TEST(XmlTest, ManyDistinctChildNamesStayLinear) {
+  // 50,000 differently named children: counted in a hash map past the first few names (a list
+  // search per child made this quadratic: seconds at this size, minutes at a few MB).
+  std::string doc = "<r><c>";
+  for (int i = 0; i < 50000; ++i) doc += "<n" + std::to_string(i) + "/>";
+  doc += "<n7/></c></r>";
+  Recorder r;
+  ASSERT_TRUE(Parse(doc, r).has_value());
+  ASSERT_EQ(r.collected.size(), 1u);
+  ASSERT_EQ(r.collected[0].children.size(), 50001u);
+  EXPECT_EQ(r.collected[0].children.back().Step(), "n7[2]");
+}
+
+TEST(XmlTest, MalformedXmlInsideACollectedSubtreeNamesTheInnerElement) {
+  Recorder r;
+  Status s = Parse("<bom><components><component/><component><hashes><hash></x></hashes>"
+                   "</component></components></bom>",
+                   r);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().Detail("field"), "/bom/components[1]/component[2]/hashes[1]/hash[1]");
+}
+
+TEST(XmlTest, AVisitorsExceptionLeavesParseWithoutCrossingExpat) {
+  struct Thrower final : Visitor {
+    Result<Action> Start(const Element& e, std::string_view) override {
+      if (e.name == "boom") throw std::runtime_error("visitor failed");
+      return Action::kDescend;
+    }
+    Status Collected(Element&&, std::string_view) override { return Ok(); }
+  } thrower;
+  EXPECT_THROW((void)Parse("<r><ok/><boom/><ok/></r>", thrower), std::runtime_error);
+}
+
+TEST(XmlTest, ChildLooksInTheElementsOwnNamespace) {
+  Recorder r;
+  ASSERT_TRUE(Parse("<r xmlns=\"urn:a\" xmlns:x=\"urn:x\"><item><x:name>ext</x:name>"
+                    "<name>own</name></item></r>",
+                    r)
+                  .has_value());
+  ASSERT_EQ(r.collected.size(), 1u);
+  EXPECT_EQ(r.collected[0].ChildText("name"), "own");
+}
+
+TEST(XmlTest, RootReadsOnlyTheFirstStartTag) {
+  auto root = Root("<?xml version=\"1.0\"?>\n<!-- a comment -->\n<bom xmlns=\"urn:b\"><unclosed>");
+  ASSERT_TRUE(root.has_value()) << root.error().message;
+  EXPECT_EQ(root->ns, "urn:b");
+  EXPECT_EQ(root->name, "bom");
+  EXPECT_FALSE(Root("not xml").has_value());
+  EXPECT_FALSE(Root("").has_value());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "common/xml/xml.h"
 #include "engines/sbom/internal/formats.h"
 #include "engines/sbom/internal/reader.h"
 
@@ -52,12 +53,51 @@ Error FormatError(std::string_view format, const std::string& message, std::stri
   return internal::FailureToError(format, message, std::move(pointer), offset);
 }
 
+// Where the top-level value of `json` ends (one past its closing bracket), or npos when the input
+// ends first. Only for error messages: it trusts strings and brackets to be well formed.
+size_t EndOfTopLevel(std::string_view json) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
 // The top-level object, or a failure saying why there is none: truncated or trailing content,
 // another JSON type, or the bare array of results of Trivy before v0.20.
 void RootObject(Reader& reader, od::document& document, od::object& root) {
+  auto fail = [&reader](simdjson::error_code error) {
+    if (error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || error == simdjson::TAPE_ERROR) {
+      // simdjson says the same for both; tell the user which it is.
+      std::string_view input(reader.Base(), reader.InputSize());
+      size_t end = EndOfTopLevel(input);
+      size_t extra = end == std::string_view::npos ? end : input.find_first_not_of(" \t\r\n", end);
+      if (extra != std::string_view::npos) {
+        throw internal::ParseFailure{"unexpected content after the top-level value", "",
+                                     static_cast<int64_t>(extra)};
+      }
+      throw internal::ParseFailure{"truncated JSON: the document ends inside an object or array",
+                                   "", static_cast<int64_t>(input.size())};
+    }
+    reader.Fail(error, "a JSON object");
+  };
   od::json_type type;
   if (auto error = document.type().get(type)) {
-    reader.Fail(error, "a JSON object");
+    fail(error);
   }
   if (type == od::json_type::array) {
     std::string_view head(reader.Base(), std::min<size_t>(reader.InputSize(), 1024));
@@ -71,7 +111,7 @@ void RootObject(Reader& reader, od::document& document, od::object& root) {
     reader.Fail("the top level is not a JSON object");
   }
   if (auto error = document.get_object().get(root)) {
-    reader.Fail(error, "a JSON object");
+    fail(error);
   }
 }
 
@@ -137,9 +177,26 @@ bool LooksLikeXml(std::string_view bytes) {
   return first != std::string_view::npos && bytes[first] == '<';
 }
 
-constexpr std::string_view kXmlNotCycloneDx =
-    "an XML document that is not a CycloneDX BOM (CycloneDX is the one XML format read; its root "
-    "is <bom xmlns=\"http://cyclonedx.org/schema/bom/1.x\">)";
+// An XML document is CycloneDX when its root is <bom> in a CycloneDX namespace (any version:
+// the reader says which it does not support); anything else is an unknown format, as for JSON.
+Status CheckXmlRoot(std::string_view bytes) {
+  auto root = xml::Root(bytes);
+  if (!root) {
+    Error e = root.error();
+    return Fail(InvalidArgument("not well-formed XML up to its root element (" + e.message + ")")
+                    .With("format", "unknown")
+                    .With("field", "format"));
+  }
+  if (root->name != "bom" || !root->ns.starts_with("http://cyclonedx.org/schema/bom/")) {
+    return Fail(InvalidArgument("an XML document whose root is <" + root->name.substr(0, 64) +
+                                "> in namespace \"" + root->ns.substr(0, 128) +
+                                "\", not a CycloneDX BOM (CycloneDX is the one XML format read; "
+                                "its root is <bom xmlns=\"http://cyclonedx.org/schema/bom/1.x\">)")
+                    .With("format", "unknown")
+                    .With("field", "format"));
+  }
+  return Ok();
+}
 
 }  // namespace
 
@@ -286,13 +343,8 @@ void FinishFindings(Reader& reader, Document& doc) {
 
 Result<Format> DetectFormat(std::string_view bytes) {
   if (LooksLikeXml(bytes)) {
-    // The root's namespace comes within the first few hundred bytes of any real BOM.
-    if (bytes.substr(0, 4096).find("cyclonedx.org/schema/bom") != std::string_view::npos) {
-      return Format::kCycloneDx;
-    }
-    return Fail(InvalidArgument(std::string(kXmlNotCycloneDx))
-                    .With("format", "unknown")
-                    .With("field", "format"));
+    QLRF_TRY(CheckXmlRoot(bytes));
+    return Format::kCycloneDx;
   }
   if (bytes.starts_with(kUtf8Bom)) {
     bytes.remove_prefix(kUtf8Bom.size());
@@ -337,6 +389,9 @@ Result<Document> Parse(std::string_view bytes, std::optional<Format> format,
                               "expected " + std::string(DisplayName(*format)) +
                                   " but this is XML (CycloneDX is the one XML format read)",
                               "", -1));
+    }
+    if (!format) {
+      QLRF_TRY(CheckXmlRoot(bytes));
     }
     Document doc;
     try {

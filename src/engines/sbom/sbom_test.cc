@@ -402,8 +402,14 @@ TEST(ParseErrors, TruncationAndTrailingContentSayWhatIsWrong) {
   }
   auto trailing = Parse(R"({"SchemaVersion": 2, "Results": []} trailing)");
   ASSERT_FALSE(trailing.has_value());
-  EXPECT_EQ(trailing.error().message.find("not a JSON object"), std::string::npos)
+  EXPECT_NE(trailing.error().message.find("unexpected content after the top-level value"),
+            std::string::npos)
       << trailing.error().message;
+  EXPECT_EQ(trailing.error().Detail("offset"), "36");
+  auto second = Parse(R"({"matches": []} {"matches": []})");
+  ASSERT_FALSE(second.has_value());
+  EXPECT_NE(second.error().message.find("after the top-level value"), std::string::npos)
+      << second.error().message;
 }
 
 TEST(ParseErrors, OldTrivyArraysAndSyftJsonAreNamed) {

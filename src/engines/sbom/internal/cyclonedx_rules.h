@@ -91,11 +91,10 @@ bool IsSerialNumber(std::string_view s);
 // RFC 3339 date-time (JSON Schema "format": "date-time").
 bool IsDateTime(std::string_view s);
 
-// An open-addressing set of string_views (the bom-refs, which live in simdjson's buffer for the
-// whole parse): a node-based set costs an allocation per component.
+// An open-addressing set of string_views that must outlive it (the JSON reader's bom-refs, in
+// simdjson's buffer for the whole parse): a node-based set costs an allocation per component.
 class RefSet {
  public:
-  // False when `ref` was already there.
   // Sizes the table for about `expected` refs.
   void Reserve(size_t expected) {
     size_t slots = 1024;
@@ -114,6 +113,7 @@ class RefSet {
     }
   }
 
+  // False when `ref` was already there.
   bool Insert(std::string_view ref) {
     if ((size_ + 1) * 2 > slots_.size()) {
       Grow();

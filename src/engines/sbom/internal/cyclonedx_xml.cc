@@ -4,6 +4,8 @@
 // where the XML schema has them too (enumerations, hash and serial-number patterns, licence
 // choice, required names and types, unique bom-refs).
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,6 +105,16 @@ class XmlWalker final : public xml::Visitor {
     }
   }
 
+  // A rule of versions min..max only (the version is known from the root's namespace); the
+  // message names the version, as the JSON reader's does.
+  void CheckFor(const xml::Element& e, int min_minor, int max_minor, bool ok,
+                std::string_view message) const {
+    int minor = MinorVersion(doc_.spec_version);
+    if (strict_ && !ok && minor >= min_minor && minor <= max_minor) {
+      FailAt(e, std::string(message) + " (CycloneDX " + doc_.spec_version + ")");
+    }
+  }
+
   bool InBom(const xml::Element& e) const { return e.ns == ns_; }
 
   xml::Action Enter(const xml::Element& e, std::string_view path) {
@@ -146,7 +158,9 @@ class XmlWalker final : public xml::Visitor {
       doc_.serial_number = *serial;
     }
     if (const std::string* version = e.Attribute("version")) {
-      Check(e, IsDigits(*version) && *version != "0" && version->size() < 10,
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(version->data(), version->data() + version->size(), n);
+      Check(e, ec == std::errc() && end == version->data() + version->size() && n >= 1,
             "version must be 1 or more");
     }
   }
@@ -180,7 +194,7 @@ class XmlWalker final : public xml::Visitor {
         continue;
       }
       Check(m, OneOf(m.name, kMetadataKeys),
-            "unknown metadata element <" + std::string(CutUtf8(m.name, 64)) + ">");
+            "unknown metadata property \"" + std::string(CutUtf8(m.name, 64)) + "\"");
       if (m.name == "timestamp") {
         Check(m, IsDateTime(m.Trimmed()), "timestamp must be an RFC 3339 date-time");
         doc_.created = m.Trimmed();
@@ -199,13 +213,10 @@ class XmlWalker final : public xml::Visitor {
 
   // From 1.6 a property has a name (the JSON rule "a name and an optional value only").
   void Properties(const xml::Element& e) {
-    if (MinorVersion(doc_.spec_version) < 6) {
-      return;
-    }
     At at(*this, e);
     for (const xml::Element& p : e.children) {
-      Check(p, p.name != "property" || p.Attribute("name") != nullptr,
-            "a property has a name attribute");
+      CheckFor(p, 6, 7, p.name != "property" || p.Attribute("name") != nullptr,
+               "a property has a name and an optional value only");
     }
   }
 
@@ -249,7 +260,7 @@ class XmlWalker final : public xml::Visitor {
   }
 
   void RegisterRef(const xml::Element& e, const std::string& ref) {
-    Check(e, !ref.empty() || MinorVersion(doc_.spec_version) < 5, "bom-ref must not be empty");
+    CheckFor(e, 5, 7, !ref.empty(), "bom-ref must not be empty");
     if (strict_ && !ref.empty() && !refs_.insert(ref).second) {
       FailAt(e, "duplicate bom-ref \"" + std::string(CutUtf8(ref, 64)) + "\"");
     }
@@ -268,7 +279,7 @@ class XmlWalker final : public xml::Visitor {
       Check(e, OneOf(c.type, kComponentTypes),
             "unknown component type \"" + std::string(CutUtf8(c.type, 64)) + "\"");
     } else {
-      Check(e, false, "component without a type attribute");
+      Check(e, false, "component without \"type\"");
     }
     if (const std::string* ref = e.Attribute("bom-ref")) {
       c.ref = *ref;
@@ -321,16 +332,14 @@ class XmlWalker final : public xml::Visitor {
         Properties(x);
       }
     }
-    Check(e, has_name, "component without <name>");
+    Check(e, has_name, "component without \"name\"");
     if (has_range) {
       bool external = false;
       if (const std::string* flag = e.Attribute("isExternal")) {
         external = *flag == "true" || *flag == "1";
       }
-      Check(e, !has_version || MinorVersion(doc_.spec_version) < 7,
-            "a component has version or versionRange, not both");
-      Check(e, external || MinorVersion(doc_.spec_version) < 7,
-            "versionRange is only allowed on external components");
+      CheckFor(e, 7, 7, !has_version, "a component has version or versionRange, not both");
+      CheckFor(e, 7, 7, external, "versionRange is only allowed on external components");
     }
     c.ecosystem = PurlType(c.purl);
     if (!flatten) {
@@ -396,8 +405,8 @@ class XmlWalker final : public xml::Visitor {
       }
     }
     // Before 1.7 the schema's choice is <license> elements or a single <expression>.
-    Check(e, expressions == 0 || items == 1 || MinorVersion(doc_.spec_version) >= 7,
-          "a licence expression must be the only item of <licenses>");
+    CheckFor(e, 2, 6, expressions == 0 || items == 1,
+             "a licence expression must be the only item of <licenses>");
   }
 
   void Acknowledgement(const xml::Element& e) {
@@ -429,7 +438,7 @@ class XmlWalker final : public xml::Visitor {
         Properties(x);
       }
     }
-    Check(e, has_id != has_name, "a license has exactly one of <id> and <name>");
+    Check(e, has_id != has_name, "a license has exactly one of \"id\" and \"name\"");
   }
 
   void Pedigree(const xml::Element& e) {
@@ -480,33 +489,46 @@ class XmlWalker final : public xml::Visitor {
           Service(s);
         }
       } else if (x.name == "data" && strict_) {
+        // 1.2-1.4: <data><classification flow="…">; from 1.5 also
+        // <data><dataflow><classification flow="…">.
         At in(*this, x);
         for (const xml::Element& flow : x.children) {
-          if (const std::string* direction = flow.Attribute("flow")) {
-            Check(flow, OneOf(*direction, kDataFlows),
-                  "data flow must be inbound, outbound, bi-directional or unknown");
+          if (flow.name == "classification") {
+            DataFlow(flow);
+          } else if (flow.name == "dataflow") {
+            At df(*this, flow);
+            for (const xml::Element& c : flow.children) {
+              if (c.name == "classification") {
+                DataFlow(c);
+              }
+            }
           }
         }
       }
     }
-    Check(e, has_name, "service without <name>");
+    Check(e, has_name, "service without \"name\"");
+  }
+
+  void DataFlow(const xml::Element& classification) {
+    const std::string* direction = classification.Attribute("flow");
+    Check(classification, direction != nullptr && OneOf(*direction, kDataFlows),
+          "data flow must be inbound, outbound, bi-directional or unknown");
   }
 
   void ReadDependency(const xml::Element& e) {
     At at(*this, e);
     const std::string* ref = e.Attribute("ref");
     if (ref == nullptr) {
-      Check(e, false, "dependency without a ref attribute");
+      Check(e, false, "dependency without \"ref\"");
       return;
     }
-    Check(e, !ref->empty() || MinorVersion(doc_.spec_version) < 5,
-          "dependency ref must not be empty");
+    CheckFor(e, 5, 7, !ref->empty(), "dependency ref must not be empty");
     for (const xml::Element& to : e.children) {
       if (to.name != "dependency") {
         continue;
       }
       const std::string* target = to.Attribute("ref");
-      Check(to, target != nullptr, "dependency without a ref attribute");
+      Check(to, target != nullptr, "dependency without \"ref\"");
       if (target != nullptr) {
         doc_.dependencies.push_back({*ref, *target});
       }
@@ -534,6 +556,7 @@ class XmlWalker final : public xml::Visitor {
       } else if (x.name == "ratings") {
         At in(*this, x);
         for (const xml::Element& rating : x.children) {
+          At r(*this, rating);
           std::optional<double> score;
           if (const xml::Element* s = rating.Child("score")) {
             score = Number(*s);
@@ -562,7 +585,7 @@ class XmlWalker final : public xml::Visitor {
         At in(*this, x);
         for (const xml::Element& target : x.children) {
           const xml::Element* ref = target.Child("ref");
-          Check(target, ref != nullptr, "affects target without <ref>");
+          Check(target, ref != nullptr, "affects entry without \"ref\"");
           if (ref != nullptr) {
             vuln.affects.emplace_back(ref->Trimmed());
           }
@@ -570,10 +593,9 @@ class XmlWalker final : public xml::Visitor {
       }
     }
     std::string id = vuln.base.id;
-    if (!AddVulnerability(std::move(vuln), doc_) && doc_.warnings.size() < 100) {
-      doc_.warnings.push_back("vulnerability " + std::string(CutUtf8(id, 64)) +
-                              " names no affected component (no affects); not recorded as a "
-                              "finding");
+    if (!AddVulnerability(std::move(vuln), doc_)) {
+      Warn("vulnerability " + std::string(CutUtf8(id, 64)) +
+           " names no affected component (no affects); not recorded as a finding");
     }
   }
 
@@ -604,25 +626,31 @@ class XmlWalker final : public xml::Visitor {
     }
   }
 
+  // A finite decimal number (what JSON allows; no hex, inf or nan), whatever the locale.
   double Number(const xml::Element& e) const {
-    std::string text(e.Trimmed());
-    char* end = nullptr;
-    double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size()) {
+    std::string_view text = e.Trimmed();
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value,
+                                     std::chars_format::general);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+        !std::isfinite(value)) {
       FailAt(e, "expected a number, not \"" + std::string(CutUtf8(text, 32)) + "\"");
     }
     return value;
   }
 
+  // Bounded like Reader::Warn: a hostile document cannot make warnings the bulk of memory.
+  void Warn(std::string warning) {
+    if (doc_.warnings.size() < kMaxWarnings) {
+      doc_.warnings.push_back(std::move(warning));
+    }
+  }
+
   std::string CanonicalPurl(const xml::Element& e, std::string_view purl) {
     auto canonical = purl::CanonicalizePurl(purl);
     if (!canonical) {
-      // Bounded like Reader::Warn: a hostile document cannot make warnings the bulk of memory.
-      if (doc_.warnings.size() < 100) {
-        doc_.warnings.push_back("unparseable purl \"" + std::string(CutUtf8(purl, 200)) +
-                                "\" at line " + std::to_string(e.line) + ": " +
-                                canonical.error().message);
-      }
+      Warn("unparseable purl \"" + std::string(CutUtf8(purl, 200)) + "\" at line " +
+           std::to_string(e.line) + ": " + canonical.error().message);
       return {};
     }
     return std::move(*canonical);

@@ -154,7 +154,7 @@ std::string Reader::CanonicalPurlOnce(std::string_view purl) {
 
 void Reader::Warn(std::string warning) {
   // Bounded so a hostile document cannot make the warning list the biggest thing in memory.
-  if (warnings_.size() < 100) {
+  if (warnings_.size() < kMaxWarnings) {
     warnings_.push_back(std::move(warning));
   }
 }

@@ -23,6 +23,10 @@ namespace qlrf::sbom::internal {
 
 namespace od = simdjson::ondemand;
 
+// Warnings kept per document; more are dropped, so a hostile document cannot make its warnings
+// the bulk of memory.
+inline constexpr size_t kMaxWarnings = 100;
+
 // What the parsers throw; caught in Parse()/the feed parsers and turned into InvalidArgument.
 struct ParseFailure {
   std::string message;
