@@ -1,8 +1,8 @@
 // bench/import: end-to-end SBOM / scanner-report import into SQLite against simdjson's raw parse
 // of the same bytes, measured in the same run; 10,000 components into SQLite; re-evaluation of
 // 10,000 stored SBOMs against one new OSV advisory. Prints figures and ratios.
-// Usage: import_bench CONFORMANCE_DIR [ROUNDS] [ONLY]; ONLY (trivy, grype, cyclonedx, xml, reeval) runs
-// one part, e.g. under perf.
+// Usage: import_bench CONFORMANCE_DIR [ROUNDS] [ONLY]; ONLY (trivy, grype, cyclonedx, xml, reeval)
+// runs one part, e.g. under perf.
 #include <expat.h>
 #include <simdjson.h>
 
@@ -178,8 +178,9 @@ struct Env {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr,
-                 "usage: import_bench CONFORMANCE_DIR [ROUNDS] [trivy|grype|cyclonedx|xml|reeval]\n");
+    std::fprintf(
+        stderr,
+        "usage: import_bench CONFORMANCE_DIR [ROUNDS] [trivy|grype|cyclonedx|xml|reeval]\n");
     return 2;
   }
   std::string conf = argv[1];

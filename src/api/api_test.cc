@@ -1136,7 +1136,8 @@ TEST_F(VulnApi, SbomComponentsMatchTheCatalogAndExposureFollowsLineage) {
   EXPECT_EQ(from_xml->dependencies, from_json->dependencies);
   EXPECT_EQ(from_xml->subject, from_json->subject);
   std::string copy3 = NewImage("java-base", "1.3");
-  Reply re3 = Upload("/api/v1/images/" + copy3 + "/sbom", xml.body, "application/vnd.cyclonedx+xml");
+  Reply re3 =
+      Upload("/api/v1/images/" + copy3 + "/sbom", xml.body, "application/vnd.cyclonedx+xml");
   ASSERT_EQ(re3.status, 201) << re3.body;
   EXPECT_EQ(re3.Json().at("components"), 2);
   EXPECT_EQ(re3.Json().at("dependencies"), 1);

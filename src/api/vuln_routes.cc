@@ -241,10 +241,13 @@ std::optional<bool> BoolQuery(const ApiRequest& r, std::string_view name) {
 }
 
 // Imports take the document as the body, unparsed (the parser streams over it).
-const std::vector<std::string> kDocumentTypes = {
-    "application/json",        "application/vnd.cyclonedx+json", "application/spdx+json",
-    "application/openvex+json", "application/vnd.cyclonedx+xml",  "application/xml",
-    "text/xml"};
+const std::vector<std::string> kDocumentTypes = {"application/json",
+                                                 "application/vnd.cyclonedx+json",
+                                                 "application/spdx+json",
+                                                 "application/openvex+json",
+                                                 "application/vnd.cyclonedx+xml",
+                                                 "application/xml",
+                                                 "text/xml"};
 
 const char* const kExampleTrivy =
     R"({"SchemaVersion":2,"ArtifactName":"golden/ubuntu:22.04","ArtifactType":"container_image","Results":[{"Target":"ubuntu 22.04","Class":"os-pkgs","Type":"ubuntu","Vulnerabilities":[{"VulnerabilityID":"CVE-2023-0286","PkgName":"openssl","InstalledVersion":"3.0.2-0ubuntu1.7","FixedVersion":"3.0.2-0ubuntu1.8","Severity":"HIGH"}]}]})";
@@ -287,9 +290,10 @@ std::vector<Route> VulnRoutes(services::VulnService& vulns) {
   add({.method = "POST",
        .path = "/api/v1/images/{image_id}/sbom",
        .permission = Permission::kManageImages,
-       .summary = "Import the image's SBOM (SPDX 2.2/2.3 or CycloneDX 1.2–1.7 JSON): replaces "
-                  "its components and dependency graph, matches them against the advisory "
-                  "catalog, applies embedded VEX",
+       .summary =
+           "Import the image's SBOM (SPDX 2.2/2.3 JSON or CycloneDX 1.2–1.7 JSON/XML): replaces "
+           "its components and dependency graph, matches them against the advisory "
+           "catalog, applies embedded VEX",
        .tag = "vulnerabilities",
        .response_schema = kImportSummary,
        .example = kExampleCdx,
@@ -305,7 +309,7 @@ std::vector<Route> VulnRoutes(services::VulnService& vulns) {
            format = detected;
          }
          if (*format != sbom::Format::kSpdx && *format != sbom::Format::kCycloneDx) {
-           return Fail(InvalidArgument("an SBOM must be SPDX or CycloneDX JSON; use "
+           return Fail(InvalidArgument("an SBOM must be SPDX JSON or CycloneDX JSON/XML; use "
                                        "/vulnerabilities/import for scanner reports")
                            .With("field", "body"));
          }
@@ -319,7 +323,9 @@ std::vector<Route> VulnRoutes(services::VulnService& vulns) {
                   "SPDX 2.3 JSON",
        .tag = "vulnerabilities",
        .response_schema = R"({"type":"object"})",
-       .query = {{"format", "string", "cyclonedx (default), cyclonedx-xml or spdx",
+       .query = {{"format",
+                  "string",
+                  "cyclonedx (default), cyclonedx-xml or spdx",
                   {"cyclonedx", "cyclonedx-xml", "spdx"}}},
        .handler = [&vulns](ApiRequest& r) -> Result<ApiResponse> {
          QLRF_ASSIGN_OR_RETURN(auto id, IdParam(r, "image_id"));

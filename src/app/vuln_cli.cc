@@ -18,7 +18,8 @@ VulnCli::VulnCli(CLI::App& app) {
   import_->add_option("format", format_, "trivy | grype | spdx | cyclonedx | openvex | auto")
       ->required()
       ->check(CLI::IsMember({"trivy", "grype", "spdx", "cyclonedx", "openvex", "auto"}));
-  import_->add_option("file", file_, "the document (JSON; CycloneDX also XML); - reads stdin")->required();
+  import_->add_option("file", file_, "the document (JSON; CycloneDX also XML); - reads stdin")
+      ->required();
   import_->add_option("--image", image_, "image id")->required();
   import_->add_option("--org", org_, "organization slug or id")->capture_default_str();
 

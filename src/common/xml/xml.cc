@@ -138,8 +138,7 @@ class Driver {
     Self(user).Stop(Self(user).PositionedError("DOCTYPE declarations are not accepted"));
   }
   static void XMLCALL OnEntity(void* user, const XML_Char*, int, const XML_Char*, int,
-                               const XML_Char*, const XML_Char*, const XML_Char*,
-                               const XML_Char*) {
+                               const XML_Char*, const XML_Char*, const XML_Char*, const XML_Char*) {
     Self(user).Stop(Self(user).PositionedError("entity declarations are not accepted"));
   }
 
@@ -280,9 +279,8 @@ class Driver {
     if (frame.mode == Mode::kBuild && !frame.owned) {
       return;  // inside a collected subtree
     }
-    Status status = frame.mode == Mode::kBuild
-                        ? visitor_.Collected(std::move(*frame.owned), path_)
-                        : visitor_.End(*frame.element, path_);
+    Status status = frame.mode == Mode::kBuild ? visitor_.Collected(std::move(*frame.owned), path_)
+                                               : visitor_.End(*frame.element, path_);
     if (!status) {
       Stop(Positioned(std::move(status.error())));
     }

@@ -1,8 +1,8 @@
 // A streaming XML reader over expat for documents too large to hold as one tree (SBOMs, cloud
 // API responses). The caller walks the document as a stream of elements and, at the elements it
 // names, receives that element's whole subtree — one <component> of a BOM, one <item> of an EC2
-// reply — which it reads and drops before the next arrives. Memory is the largest such subtree,
-// not the document.
+// reply — which it reads and drops before the next arrives. Memory is the largest such subtree
+// (bounded by Options::max_subtree_bytes), not the document.
 //
 // Safe on hostile input: DOCTYPE declarations (and with them every entity definition, internal
 // or external) are refused, so no entity expansion and no external fetch can happen; nesting

@@ -1,7 +1,7 @@
 // Fuzz target: xml::Parse on arbitrary bytes never crashes, whatever the visitor asks for
 // (the first byte picks collect / descend / skip per depth); every error is a 400 with a line.
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 

@@ -15,7 +15,7 @@ namespace {
 class Recorder final : public Visitor {
  public:
   std::function<Result<Action>(const Element&, std::string_view)> decide;
-  std::vector<std::string> starts;     // "path name"
+  std::vector<std::string> starts;  // "path name"
   std::vector<Element> collected;
   std::vector<std::string> collected_ns;  // Element::ns is valid during the parse only
   std::vector<std::string> collected_paths;
@@ -183,7 +183,8 @@ TEST(XmlTest, RefusesDeepNesting) {
   Recorder c;
   Options small;
   small.max_depth = 8;
-  Status s2 = Parse("<a><b><c><d><e><f><g><h><i><j/></i></h></g></f></e></d></c></b></a>", c, small);
+  Status s2 =
+      Parse("<a><b><c><d><e><f><g><h><i><j/></i></h></g></f></e></d></c></b></a>", c, small);
   ASSERT_FALSE(s2.has_value());
   EXPECT_NE(s2.error().message.find("nested more than 8 deep"), std::string::npos);
 }
@@ -275,9 +276,10 @@ TEST(XmlTest, ManyDistinctChildNamesStayLinear) {
 
 TEST(XmlTest, MalformedXmlInsideACollectedSubtreeNamesTheInnerElement) {
   Recorder r;
-  Status s = Parse("<bom><components><component/><component><hashes><hash></x></hashes>"
-                   "</component></components></bom>",
-                   r);
+  Status s = Parse(
+      "<bom><components><component/><component><hashes><hash></x></hashes>"
+      "</component></components></bom>",
+      r);
   ASSERT_FALSE(s.has_value());
   EXPECT_EQ(s.error().Detail("field"), "/bom/components[1]/component[2]/hashes[1]/hash[1]");
 }

@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <ostream>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,8 +43,7 @@ void PrintTo(const Finding& f, std::ostream* os) {
       << " cvss=" << f.cvss_score.value_or(-1) << " vector=" << f.cvss_vector
       << " source=" << f.data_source << " title=" << f.title.substr(0, 40)
       << " published=" << f.published << " cwes=" << f.cwes.size()
-      << " aliases=" << f.aliases.size() << " description=" << f.description.substr(0, 40)
-      << "}";
+      << " aliases=" << f.aliases.size() << " description=" << f.description.substr(0, 40) << "}";
 }
 
 namespace {
@@ -82,8 +81,8 @@ void ExpectSameDocument(const Document& x, const Document& j, const std::string&
   EXPECT_EQ(x.created, j.created) << what;
   ASSERT_EQ(x.components.size(), j.components.size()) << what;
   for (size_t i = 0; i < x.components.size(); ++i) {
-    EXPECT_EQ(x.components[i], j.components[i]) << what << " component " << i << " ("
-                                                 << j.components[i].name << ")";
+    EXPECT_EQ(x.components[i], j.components[i])
+        << what << " component " << i << " (" << j.components[i].name << ")";
   }
   EXPECT_EQ(x.dependencies, j.dependencies) << what;
   ASSERT_EQ(x.findings.size(), j.findings.size()) << what;
@@ -104,8 +103,8 @@ struct Tally {
   int valid = 0;
   int invalid = 0;
   int without_twin = 0;
-  int same = 0;           // valid documents that read exactly as their JSON twin
-  int json_accepts = 0;   // invalid examples the JSON reader accepts (so nothing to compare)
+  int same = 0;          // valid documents that read exactly as their JSON twin
+  int json_accepts = 0;  // invalid examples the JSON reader accepts (so nothing to compare)
 };
 
 // The rule an error names: its message without the format prefix, the location and the
@@ -123,7 +122,8 @@ std::string Rule(const Error& e) {
       m.resize(at);
     }
   }
-  constexpr std::string_view kXmlLicences = "a licence expression must be the only item of <licenses>";
+  constexpr std::string_view kXmlLicences =
+      "a licence expression must be the only item of <licenses>";
   if (m.starts_with(kXmlLicences)) {
     m = "a licence choice item has either \"license\" or \"expression\"";
   }
@@ -156,14 +156,14 @@ Tally CheckTwins(const fs::path& root, bool exact) {
         ++tally.json_accepts;
         continue;
       }
-      EXPECT_FALSE(xml.has_value()) << name << " was accepted; JSON twin: "
-                                    << json.error().message;
+      EXPECT_FALSE(xml.has_value()) << name << " was accepted; JSON twin: " << json.error().message;
       if (!xml.has_value()) {
         EXPECT_EQ(xml.error().Detail("format"), "cyclonedx") << name;
         EXPECT_FALSE(xml.error().Detail("field").empty()) << name;
         if (exact) {  // refused for the same rule
           EXPECT_EQ(Rule(xml.error()), Rule(json.error()))
-              << name << "\n  xml:  " << xml.error().message << "\n  json: " << json.error().message;
+              << name << "\n  xml:  " << xml.error().message
+              << "\n  json: " << json.error().message;
         }
       }
       continue;
@@ -182,8 +182,7 @@ Tally CheckTwins(const fs::path& root, bool exact) {
 }
 
 TEST(CycloneDxXmlTest, TwinsOfTheConformanceExamplesReadTheSame) {
-  Tally t =
-      CheckTwins(fs::path(QLRF_SOURCE_DIR) / "src/engines/sbom/testdata/cyclonedx-xml", true);
+  Tally t = CheckTwins(fs::path(QLRF_SOURCE_DIR) / "src/engines/sbom/testdata/cyclonedx-xml", true);
   EXPECT_EQ(t.without_twin, 0);
   EXPECT_EQ(t.json_accepts, 0);
   EXPECT_GE(t.valid, 70);
@@ -238,9 +237,9 @@ TEST(CycloneDxXmlTest, ErrorsNameTheElementAndLine) {
 
 TEST(CycloneDxXmlTest, DetectsXmlAndRefusesOtherXml) {
   EXPECT_EQ(DetectFormat(kBom15).value(), Format::kCycloneDx);
-  EXPECT_EQ(DetectFormat("\xEF\xBB\xBF  \n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"/>")
-                .value(),
-            Format::kCycloneDx);
+  EXPECT_EQ(
+      DetectFormat("\xEF\xBB\xBF  \n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"/>").value(),
+      Format::kCycloneDx);
   auto other = DetectFormat("<?xml version=\"1.0\"?><RDF xmlns=\"urn:rdf\"/>");
   ASSERT_FALSE(other.has_value());
   EXPECT_NE(other.error().message.find("not a CycloneDX BOM"), std::string::npos);
@@ -337,6 +336,103 @@ TEST(CycloneDxXmlTest, ServiceDataFlowsOfBothShapesAreChecked) {
       Parse(with_flow("<dataflow><classification flow=\"foo\">PII</classification></dataflow>"));
   ASSERT_FALSE(nested.has_value());
   EXPECT_NE(nested.error().message.find("data flow must be"), std::string::npos);
+}
+
+// The strict rules the XML reader checks on structures of its own (pedigree, services,
+// citations, properties, swid, versionRange), each broken once next to its valid form.
+TEST(CycloneDxXmlTest, StrictRulesOfTheXmlOnlyPaths) {
+  struct Case {
+    std::string_view version;
+    std::string_view body;
+    std::string_view refusal;  // "" when valid
+  };
+  const Case cases[] = {
+      {"1.5", R"(<components><component type="library"><name>a</name><pedigree><patches>
+         <patch type="backport"><resolves><issue type="security"/></resolves></patch>
+         </patches></pedigree></component></components>)",
+       ""},
+      {"1.5", R"(<components><component type="library"><name>a</name><pedigree><patches>
+         <patch type="sideways"/></patches></pedigree></component></components>)",
+       "patch type must be"},
+      {"1.5", R"(<components><component type="library"><name>a</name><pedigree><patches>
+         <patch type="backport"><resolves><issue type="wish"/></resolves></patch></patches>
+         </pedigree></component></components>)",
+       "issue type must be"},
+      {"1.5", R"(<components><component type="library"><name>a</name>
+         <swid tagId="t" name="n"/></component></components>)",
+       ""},
+      {"1.5", R"(<components><component type="library"><name>a</name><swid tagId="t"/>
+         </component></components>)",
+       "swid needs tagId and name"},
+      {"1.5", R"(<services><service bom-ref="s1"><name>api</name><services>
+         <service><name>inner</name></service></services></service></services>)",
+       ""},
+      {"1.5", R"(<services><service><name>api</name><services><service/></services>
+         </service></services>)",
+       "service without \"name\""},
+      {"1.5", R"(<components><component type="library" bom-ref="x"><name>a</name></component>
+         </components><services><service bom-ref="x"><name>s</name></service></services>)",
+       "duplicate bom-ref"},
+      {"1.7", R"(<citations><citation><pointers><pointer>/components/0</pointer></pointers>
+         <timestamp>2025-01-01T00:00:00Z</timestamp><attributedTo>p</attributedTo></citation>
+         </citations>)",
+       ""},
+      {"1.7", R"(<citations><citation><pointers><pointer>/x</pointer></pointers>
+         <timestamp>2025-01-01T00:00:00Z</timestamp></citation></citations>)",
+       "a citation needs attributedTo or process"},
+      {"1.6", R"(<metadata><properties><property name="k">v</property></properties></metadata>)",
+       ""},
+      {"1.6", R"(<metadata><properties><property>v</property></properties></metadata>)",
+       "a property has a name"},
+      {"1.5", R"(<metadata><properties><property>v</property></properties></metadata>)", ""},
+      {"1.6", R"(<metadata><distribution>open</distribution></metadata>)",
+       "unknown metadata property"},
+      {"1.7", R"(<components><component type="library" isExternal="true"><name>a</name>
+         <versionRange>vers:npm/&gt;1.0</versionRange></component></components>)",
+       ""},
+      {"1.7", R"(<components><component type="library"><name>a</name>
+         <versionRange>vers:npm/&gt;1.0</versionRange></component></components>)",
+       "versionRange is only allowed on external components"},
+  };
+  for (const Case& c : cases) {
+    std::string doc = "<bom xmlns=\"http://cyclonedx.org/schema/bom/" + std::string(c.version) +
+                      "\">" + std::string(c.body) + "</bom>";
+    auto r = Parse(doc);
+    if (c.refusal.empty()) {
+      EXPECT_TRUE(r.has_value()) << doc << "\n" << r.error().message;
+      continue;
+    }
+    ASSERT_FALSE(r.has_value()) << doc;
+    EXPECT_NE(r.error().message.find(c.refusal), std::string::npos) << r.error().message;
+    ParseOptions lax;
+    lax.strict = false;
+    EXPECT_TRUE(Parse(doc, std::nullopt, lax).has_value()) << doc;  // lax mode reads it
+  }
+}
+
+TEST(CycloneDxXmlTest, VexAnalysisBecomesStatements) {
+  auto r = Parse(R"(<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>
+    <component type="library" bom-ref="pkg:npm/a@1"><name>a</name><version>1</version>
+    <purl>pkg:npm/a@1</purl></component></components><vulnerabilities>
+    <vulnerability><id>CVE-2024-1</id><ratings><rating><score>9.8</score>
+    <severity>critical</severity><method>CVSSv31</method></rating></ratings>
+    <analysis><state>not_affected</state><justification>code_not_reachable</justification>
+    <responses><response>will_not_fix</response><response>update</response></responses>
+    <detail>not called</detail><lastUpdated>2024-02-01T00:00:00Z</lastUpdated></analysis>
+    <affects><target><ref>pkg:npm/a@1</ref></target></affects></vulnerability>
+    </vulnerabilities></bom>)");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->findings.size(), 1u);
+  EXPECT_EQ(r->findings[0].severity, Severity::kCritical);
+  EXPECT_EQ(r->findings[0].package_name, "a");
+  ASSERT_EQ(r->vex.size(), 1u);
+  const VexStatement& v = r->vex[0];
+  EXPECT_EQ(v.status, VexStatus::kNotAffected);
+  EXPECT_EQ(v.justification, "code_not_reachable");
+  EXPECT_EQ(v.action, "will_not_fix, update");
+  EXPECT_EQ(v.detail, "not called");
+  EXPECT_EQ(v.timestamp, "2024-02-01T00:00:00Z");
+  EXPECT_EQ(v.purl, "pkg:npm/a@1");
 }
 
 TEST(CycloneDxXmlTest, HostileAndBrokenInputIsRefused) {

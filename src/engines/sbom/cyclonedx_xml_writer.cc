@@ -60,8 +60,8 @@ class Writer {
  public:
   std::string Take() { return std::move(out_); }
 
-  void Open(std::string_view tag, std::initializer_list<std::pair<std::string_view, std::string_view>>
-                                      attributes = {},
+  void Open(std::string_view tag,
+            std::initializer_list<std::pair<std::string_view, std::string_view>> attributes = {},
             bool empty = false) {
     Indent();
     out_ += '<';
@@ -268,7 +268,8 @@ Result<std::string> CycloneDxJsonToXml(const boost::json::object& bom) {
     }
     return Convert(bom);
   } catch (const Unsupported& u) {
-    return Fail(InvalidArgument("CycloneDX XML: no XML form for " + u.where).With("field", u.where));
+    return Fail(
+        InvalidArgument("CycloneDX XML: no XML form for " + u.where).With("field", u.where));
   } catch (const std::exception& e) {  // a member of another JSON type than the format's
     return Fail(InvalidArgument(std::string("CycloneDX XML: malformed BOM (") + e.what() + ")"));
   }

@@ -145,9 +145,9 @@ Result<Format> DetectFormat(std::string_view bytes);
 // nothing partial is returned: InvalidArgument with details {"format": name, "field": JSON
 // pointer of the failing value, e.g. "/Results/0/Vulnerabilities/3/Severity" — for XML the
 // element's location, e.g. "/bom/components[1]/component[3]/hashes[1]/hash[2]", with line and
-// column in the message — "offset": byte offset when known} and a message saying what was expected. Truncated input, a wrong schema
-// version ("SchemaVersion 1 is not supported"), or a document of another format named by
-// `format` are errors.
+// column in the message — "offset": byte offset when known} and a message saying what was expected.
+// Truncated input, a wrong schema version ("SchemaVersion 1 is not supported"), or a document of
+// another format named by `format` are errors.
 Result<Document> Parse(std::string_view bytes, std::optional<Format> format = std::nullopt,
                        const ParseOptions& options = {});
 

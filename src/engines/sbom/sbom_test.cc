@@ -393,9 +393,9 @@ TEST(ParseErrors, TrailingContentAndOversizedInput) {
 }
 
 TEST(ParseErrors, TruncationAndTrailingContentSayWhatIsWrong) {
-  for (std::string_view bytes :
-       {R"({"SchemaVersion": 2, "Results": [)", R"({"SchemaVersion": 2, "Results": [{"Target":"x"},)",
-        R"({"SchemaVersion": 2, "Results": [])"}) {
+  for (std::string_view bytes : {R"({"SchemaVersion": 2, "Results": [)",
+                                 R"({"SchemaVersion": 2, "Results": [{"Target":"x"},)",
+                                 R"({"SchemaVersion": 2, "Results": [])"}) {
     auto doc = Parse(bytes);
     ASSERT_FALSE(doc.has_value()) << bytes;
     EXPECT_NE(doc.error().message.find("truncated"), std::string::npos) << doc.error().message;

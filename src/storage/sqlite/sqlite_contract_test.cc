@@ -169,13 +169,15 @@ TEST(SqliteMigration, VexImportKindKeepsEarlierImports) {
     });
   };
   ASSERT_TRUE(WithWrite(db, "org-a", [&](Transaction& tx) -> Status {
-    QLRF_TRY(tx.Exec("INSERT INTO golden_image_families (id, org_id, name, created_at, "
-                     "updated_at) VALUES ('fam', 'org-a', 'f', $1, $1)",
-                     {std::string(kT)}));
-    QLRF_TRY(tx.Exec("INSERT INTO images (id, org_id, family_id, family, version, status, "
-                     "created_at, updated_at) VALUES ('img', 'org-a', 'fam', 'f', '1', 'draft', "
-                     "$1, $1)",
-                     {std::string(kT)}));
+    QLRF_TRY(
+        tx.Exec("INSERT INTO golden_image_families (id, org_id, name, created_at, "
+                "updated_at) VALUES ('fam', 'org-a', 'f', $1, $1)",
+                {std::string(kT)}));
+    QLRF_TRY(
+        tx.Exec("INSERT INTO images (id, org_id, family_id, family, version, status, "
+                "created_at, updated_at) VALUES ('img', 'org-a', 'fam', 'f', '1', 'draft', "
+                "$1, $1)",
+                {std::string(kT)}));
     return Ok();
   }));
   ASSERT_TRUE(import_of_kind("scan-1", "scan"));

@@ -160,7 +160,7 @@ struct CdxVulnerability {
   Finding base;
   std::vector<std::string> affects;  // refs of the affected components
   bool has_analysis = false;
-  VexStatement vex;                  // status, justification, detail, timestamp
+  VexStatement vex;  // status, justification, detail, timestamp
   std::vector<std::string> responses;
   RatingPicker ratings;
 };

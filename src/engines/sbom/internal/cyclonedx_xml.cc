@@ -94,9 +94,9 @@ class XmlWalker final : public xml::Visitor {
       pointer += '/';
       pointer += pointer.size() == 1 ? e.name : e.Step();  // the root has no index
     }
-    throw ParseFailure{message + " (line " + std::to_string(e.line) + ", column " +
-                           std::to_string(e.column) + ")",
-                       std::move(pointer), e.offset};
+    throw ParseFailure{
+        message + " (line " + std::to_string(e.line) + ", column " + std::to_string(e.column) + ")",
+        std::move(pointer), e.offset};
   }
 
   void Check(const xml::Element& e, bool ok, std::string_view message) const {
@@ -630,8 +630,8 @@ class XmlWalker final : public xml::Visitor {
   double Number(const xml::Element& e) const {
     std::string_view text = e.Trimmed();
     double value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value,
-                                     std::chars_format::general);
+    auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::general);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
         !std::isfinite(value)) {
       FailAt(e, "expected a number, not \"" + std::string(CutUtf8(text, 32)) + "\"");
