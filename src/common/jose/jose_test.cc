@@ -19,6 +19,7 @@
 #include "common/jose/internal/signature.h"
 #include "common/json.h"
 #include "common/mutex.h"
+#include "testing/files.h"
 
 namespace qlrf::jose {
 namespace {
@@ -91,12 +92,7 @@ constexpr std::string_view kSecret32 = "0123456789abcdef0123456789abcdef";
 constexpr std::string_view kRsaPublicPath = "cookbook/jwk/3_3.rsa_public_key.json";
 constexpr std::string_view kEcPublicPath = "cookbook/jwk/3_1.ec_public_key.json";
 
-std::string ReadFile(std::string_view rel) {
-  std::ifstream in(JosePath(rel), std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
+std::string ReadFile(std::string_view rel) { return ::qlrf::testing::ReadFile(JosePath(rel)); }
 
 // Tallies one conformance file; prints a summary line and fails with the tcIds that went wrong.
 struct Tally {
@@ -141,7 +137,7 @@ struct Tally {
 // ---------------------------------------------------------------------------------------------
 // RFC 7520 cookbook (JWS) and RFC 8037 Ed25519.
 
-class CookbookTest : public testing::TestWithParam<const char*> {};
+class CookbookTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(CookbookTest, VerifiesCompactAndReproducesHmac) {
   boost::json::object doc = LoadJson(GetParam());
@@ -199,25 +195,24 @@ TEST_P(CookbookTest, VerifiesCompactAndReproducesHmac) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Rfc7520, CookbookTest,
-                         testing::Values("cookbook/jws/4_1.rsa_v15_signature.json",
-                                         "cookbook/jws/4_2.rsa-pss_signature.json",
-                                         "cookbook/jws/4_3.ecdsa_signature.json",
-                                         "cookbook/jws/4_4.hmac-sha2_integrity_protection.json",
-                                         "cookbook/jws/4_5.signature_with_detached_content.json",
-                                         "cookbook/jws/4_6.protecting_specific_header_fields.json",
-                                         "cookbook/jws/4_7.protecting_content_only.json",
-                                         "cookbook/jws/4_8.multiple_signatures.json",
-                                         "cookbook/rfc7797/hmac-sha2_b64_false.json",
-                                         "cookbook/rfc7797/4.2.hmac-sha2_b64_false.json",
-                                         "cookbook/curve25519/jws.json"),
-                         [](const testing::TestParamInfo<const char*>& param_info) {
-                           std::string name;
-                           for (const char* p = param_info.param; *p != '\0'; ++p) {
-                             name += std::isalnum(static_cast<unsigned char>(*p)) != 0 ? *p : '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Rfc7520, CookbookTest,
+    ::testing::Values(
+        "cookbook/jws/4_1.rsa_v15_signature.json", "cookbook/jws/4_2.rsa-pss_signature.json",
+        "cookbook/jws/4_3.ecdsa_signature.json",
+        "cookbook/jws/4_4.hmac-sha2_integrity_protection.json",
+        "cookbook/jws/4_5.signature_with_detached_content.json",
+        "cookbook/jws/4_6.protecting_specific_header_fields.json",
+        "cookbook/jws/4_7.protecting_content_only.json",
+        "cookbook/jws/4_8.multiple_signatures.json", "cookbook/rfc7797/hmac-sha2_b64_false.json",
+        "cookbook/rfc7797/4.2.hmac-sha2_b64_false.json", "cookbook/curve25519/jws.json"),
+    [](const ::testing::TestParamInfo<const char*>& param_info) {
+      std::string name;
+      for (const char* p = param_info.param; *p != '\0'; ++p) {
+        name += std::isalnum(static_cast<unsigned char>(*p)) != 0 ? *p : '_';
+      }
+      return name;
+    });
 
 TEST(CookbookJwkTest, ParsesEveryCookbookKey) {
   for (const char* file :
@@ -299,7 +294,7 @@ std::optional<Algorithm> GroupAlgorithm(const std::string& file, const boost::js
   return std::nullopt;
 }
 
-class WycheproofSignatureTest : public testing::TestWithParam<const char*> {};
+class WycheproofSignatureTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(WycheproofSignatureTest, EveryVectorMatchesItsResult) {
   const std::string file = GetParam();
@@ -353,16 +348,16 @@ TEST_P(WycheproofSignatureTest, EveryVectorMatchesItsResult) {
 
 INSTANTIATE_TEST_SUITE_P(
     Wycheproof, WycheproofSignatureTest,
-    testing::Values("rsa_signature_2048_sha256_test.json", "rsa_signature_3072_sha256_test.json",
-                    "rsa_signature_2048_sha384_test.json", "rsa_signature_2048_sha512_test.json",
-                    "rsa_pss_2048_sha256_mgf1_32_test.json",
-                    "rsa_pss_2048_sha384_mgf1_48_test.json",
-                    "rsa_pss_4096_sha512_mgf1_64_test.json",
-                    "ecdsa_secp256r1_sha256_p1363_test.json",
-                    "ecdsa_secp384r1_sha384_p1363_test.json",
-                    "ecdsa_secp521r1_sha512_p1363_test.json", "ed25519_test.json",
-                    "hmac_sha256_test.json", "hmac_sha384_test.json", "hmac_sha512_test.json"),
-    [](const testing::TestParamInfo<const char*>& param_info) {
+    ::testing::Values("rsa_signature_2048_sha256_test.json", "rsa_signature_3072_sha256_test.json",
+                      "rsa_signature_2048_sha384_test.json", "rsa_signature_2048_sha512_test.json",
+                      "rsa_pss_2048_sha256_mgf1_32_test.json",
+                      "rsa_pss_2048_sha384_mgf1_48_test.json",
+                      "rsa_pss_4096_sha512_mgf1_64_test.json",
+                      "ecdsa_secp256r1_sha256_p1363_test.json",
+                      "ecdsa_secp384r1_sha384_p1363_test.json",
+                      "ecdsa_secp521r1_sha512_p1363_test.json", "ed25519_test.json",
+                      "hmac_sha256_test.json", "hmac_sha384_test.json", "hmac_sha512_test.json"),
+    [](const ::testing::TestParamInfo<const char*>& param_info) {
       std::string name(param_info.param);
       name = name.substr(0, name.find("_test.json"));
       return name;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "testing/files.h"
 
 namespace qlrf::json_schema {
 namespace {
@@ -34,12 +35,7 @@ const fs::path& SuiteDir() {
   return kDir;
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using ::qlrf::testing::ReadFile;
 
 // remotes/<path> served as http://localhost:1234/<path>, loaded once.
 const SchemaRegistry& Remotes() {

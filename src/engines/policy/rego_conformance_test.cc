@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "engines/policy/policy.h"
 #include "testing/fakes.h"
+#include "testing/files.h"
 
 namespace qlrf::policy {
 namespace {
@@ -108,12 +109,7 @@ bj::value ToJson(const YAML::Node& n) {
   }
 }
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::qlrf::testing::ReadFile;
 
 std::string Sanitize(const std::string& s) {
   std::string out;

@@ -17,6 +17,7 @@
 
 #include "common/cvss/cvss.h"
 #include "common/json.h"
+#include "testing/files.h"
 
 namespace qlrf::sbom {
 namespace {
@@ -29,12 +30,7 @@ const fs::path& FeedsDir() {
   return kDir;
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using ::qlrf::testing::ReadFile;
 
 std::vector<fs::path> JsonFiles(const fs::path& dir) {
   std::vector<fs::path> out;

@@ -19,6 +19,7 @@
 #include "common/json.h"
 #include "engines/sbom/cyclonedx_xml_writer.h"
 #include "engines/sbom/sbom.h"
+#include "testing/files.h"
 
 namespace qlrf::sbom {
 
@@ -50,12 +51,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using ::qlrf::testing::ReadFile;
 
 const fs::path& SpecDir() {
   static const fs::path kDir = fs::path(QLRF_CONFORMANCE_DIR) / "sbom" / "cyclonedx-spec-tests";

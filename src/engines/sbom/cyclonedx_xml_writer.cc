@@ -56,23 +56,14 @@ std::string_view Str(const bj::value& v, std::string_view where) {
   return v.get_string();
 }
 
+using Attributes = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
 class Writer {
  public:
   std::string Take() { return std::move(out_); }
 
-  void Open(std::string_view tag,
-            std::initializer_list<std::pair<std::string_view, std::string_view>> attributes = {},
-            bool empty = false) {
-    Indent();
-    out_ += '<';
-    out_ += tag;
-    for (const auto& [name, value] : attributes) {
-      out_ += ' ';
-      out_ += name;
-      out_ += "=\"";
-      Escape(out_, value, true);
-      out_ += '"';
-    }
+  void Open(std::string_view tag, Attributes attributes = {}, bool empty = false) {
+    StartTag(tag, attributes);
     out_ += empty ? "/>\n" : ">\n";
     if (!empty) {
       ++depth_;
@@ -85,18 +76,8 @@ class Writer {
     out_ += tag;
     out_ += ">\n";
   }
-  void Text(std::string_view tag, std::string_view value,
-            std::initializer_list<std::pair<std::string_view, std::string_view>> attributes = {}) {
-    Indent();
-    out_ += '<';
-    out_ += tag;
-    for (const auto& [name, v] : attributes) {
-      out_ += ' ';
-      out_ += name;
-      out_ += "=\"";
-      Escape(out_, v, true);
-      out_ += '"';
-    }
+  void Text(std::string_view tag, std::string_view value, Attributes attributes = {}) {
+    StartTag(tag, attributes);
     out_ += '>';
     Escape(out_, value, false);
     out_ += "</";
@@ -107,6 +88,19 @@ class Writer {
 
  private:
   void Indent() { out_.append(2 * depth_, ' '); }
+  // An indented '<tag attr="value" …' without its closing '>'.
+  void StartTag(std::string_view tag, Attributes attributes) {
+    Indent();
+    out_ += '<';
+    out_ += tag;
+    for (const auto& [name, value] : attributes) {
+      out_ += ' ';
+      out_ += name;
+      out_ += "=\"";
+      Escape(out_, value, true);
+      out_ += '"';
+    }
+  }
 
   std::string out_;
   size_t depth_ = 0;

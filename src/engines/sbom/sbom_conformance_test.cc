@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "common/purl/purl.h"
 #include "engines/sbom/sbom.h"
+#include "testing/files.h"
 
 namespace qlrf::sbom {
 namespace {
@@ -32,12 +33,7 @@ const fs::path& SbomDir() {
   return kDir;
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using ::qlrf::testing::ReadFile;
 
 std::string Sanitize(std::string_view s) {
   std::string out;
@@ -99,7 +95,7 @@ std::vector<CdxCase> CdxCases() {
   return out;
 }
 
-class CycloneDxSpec : public testing::TestWithParam<CdxCase> {};
+class CycloneDxSpec : public ::testing::TestWithParam<CdxCase> {};
 
 TEST_P(CycloneDxSpec, ValidParsesInvalidIsRejected) {
   const CdxCase& c = GetParam();
@@ -150,8 +146,8 @@ TEST_P(CycloneDxSpec, ValidParsesInvalidIsRejected) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Examples, CycloneDxSpec, testing::ValuesIn(CdxCases()),
-                         [](const testing::TestParamInfo<CdxCase>& param) {
+INSTANTIATE_TEST_SUITE_P(Examples, CycloneDxSpec, ::testing::ValuesIn(CdxCases()),
+                         [](const ::testing::TestParamInfo<CdxCase>& param) {
                            return Sanitize(param.param.path.parent_path().filename().string() +
                                            "_" + param.param.path.stem().string());
                          });
@@ -239,7 +235,7 @@ struct RealWorld {
   size_t vulnerabilities;
 };
 
-class RealWorldSbom : public testing::TestWithParam<RealWorld> {};
+class RealWorldSbom : public ::testing::TestWithParam<RealWorld> {};
 
 TEST_P(RealWorldSbom, CountsEdgesAndPurlsMatchTheFile) {
   const RealWorld& want = GetParam();
@@ -319,7 +315,7 @@ TEST_P(RealWorldSbom, CountsEdgesAndPurlsMatchTheFile) {
 
 INSTANTIATE_TEST_SUITE_P(
     Manifest, RealWorldSbom,
-    testing::Values(
+    ::testing::Values(
         RealWorld{"cyclonedx/bom-examples_cern-lhc-vdm-editor_cdx1.2.json", 43, 0, 0},
         RealWorld{"cyclonedx/bom-examples_laravel-7.12.0_cdx1.4.json", 62, 63, 0},
         RealWorld{"cyclonedx/bom-examples_proton-bridge-v1.8.0_cdx1.2.json", 201, 202, 0},
@@ -337,7 +333,7 @@ INSTANTIATE_TEST_SUITE_P(
         RealWorld{"spdx/trivy_julia-spdx.json", 5, 5, 0},
         RealWorld{"spdx/trivy_centos-7-spdx.json", 4, 4, 0},
         RealWorld{"spdx/trivy_happy-bom-spdx-2.2.json", 12, 12, 0}),
-    [](const testing::TestParamInfo<RealWorld>& param) {
+    [](const ::testing::TestParamInfo<RealWorld>& param) {
       return Sanitize(fs::path(param.param.file).stem().string());
     });
 

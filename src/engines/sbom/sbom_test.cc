@@ -3,6 +3,7 @@
 // log_test: truncated at every offset, corrupted bytes, wrong types, wrong versions, another
 // format than requested, oversized.
 #include "engines/sbom/sbom.h"
+#include "testing/files.h"
 
 #include <gtest/gtest.h>
 
@@ -16,12 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using ::qlrf::testing::ReadFile;
 
 const fs::path& Conformance() {
   static const fs::path kDir = fs::path(QLRF_CONFORMANCE_DIR);

@@ -19,6 +19,7 @@
 
 #include "common/json.h"
 #include "engines/sbom/sbom.h"
+#include "testing/files.h"
 
 namespace qlrf::sbom {
 namespace {
@@ -31,12 +32,7 @@ const fs::path& ScannersDir() {
   return kDir;
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using ::qlrf::testing::ReadFile;
 
 std::string Lower(std::string_view s) {
   std::string out;
@@ -157,7 +153,7 @@ std::vector<fs::path> Reports() {
   return out;
 }
 
-class ScannerReport : public testing::TestWithParam<fs::path> {};
+class ScannerReport : public ::testing::TestWithParam<fs::path> {};
 
 TEST_P(ScannerReport, SeverityCountsMatchTheFile) {
   const fs::path& path = GetParam();
@@ -189,8 +185,8 @@ TEST_P(ScannerReport, SeverityCountsMatchTheFile) {
               want[1], want[0], doc->components.size());
 }
 
-INSTANTIATE_TEST_SUITE_P(Reports, ScannerReport, testing::ValuesIn(Reports()),
-                         [](const testing::TestParamInfo<fs::path>& param) {
+INSTANTIATE_TEST_SUITE_P(Reports, ScannerReport, ::testing::ValuesIn(Reports()),
+                         [](const ::testing::TestParamInfo<fs::path>& param) {
                            std::string out = param.param.parent_path().filename().string() + "_" +
                                              param.param.stem().string();
                            std::replace_if(

@@ -265,15 +265,7 @@ class CycloneDxWalker {
       }
     }
     (void)group;
-    c.ecosystem = PurlType(c.purl);
-    if (!flatten) {
-      return c;
-    }
-    if (c.ref.empty()) {
-      c.ref = "#" + std::to_string(slot);
-    }
-    doc_.components[slot] = std::move(c);
-    return {};
+    return PlaceComponent(std::move(c), flatten, slot, doc_);
   }
 
   void Hashes(od::value v, std::vector<Hash>& out) {

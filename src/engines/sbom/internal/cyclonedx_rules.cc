@@ -1,5 +1,7 @@
 #include "engines/sbom/internal/cyclonedx_rules.h"
 
+#include "engines/sbom/internal/formats.h"
+
 #include <unordered_map>
 #include <utility>
 
@@ -132,6 +134,18 @@ bool AddVulnerability(CdxVulnerability v, Document& doc) {
     doc.findings.push_back(std::move(f));
   }
   return true;
+}
+
+Component PlaceComponent(Component c, bool flatten, size_t slot, Document& doc) {
+  c.ecosystem = PurlType(c.purl);
+  if (!flatten) {
+    return c;
+  }
+  if (c.ref.empty()) {
+    c.ref = "#" + std::to_string(slot);
+  }
+  doc.components[slot] = std::move(c);
+  return {};
 }
 
 void FinishCycloneDx(Document& doc) {

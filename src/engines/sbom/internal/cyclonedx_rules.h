@@ -169,6 +169,11 @@ struct CdxVulnerability {
 // when the vulnerability names no affected component (nothing added).
 bool AddVulnerability(CdxVulnerability v, Document& doc);
 
+// The end of reading a component: its ecosystem from the purl; when `flatten`, it goes into the
+// document at `slot` (reserved before its nested components were added), named "#<slot>" if it
+// has no bom-ref, and {} is returned; otherwise it is returned (metadata, pedigree).
+Component PlaceComponent(Component c, bool flatten, size_t slot, Document& doc);
+
 // Fills what findings and VEX statements know about their component from the BOM.
 void FinishCycloneDx(Document& doc);
 

@@ -341,15 +341,7 @@ class XmlWalker final : public xml::Visitor {
       CheckFor(e, 7, 7, !has_version, "a component has version or versionRange, not both");
       CheckFor(e, 7, 7, external, "versionRange is only allowed on external components");
     }
-    c.ecosystem = PurlType(c.purl);
-    if (!flatten) {
-      return c;
-    }
-    if (c.ref.empty()) {
-      c.ref = "#" + std::to_string(slot);
-    }
-    doc_.components[slot] = std::move(c);
-    return {};
+    return PlaceComponent(std::move(c), flatten, slot, doc_);
   }
 
   void Hashes(const xml::Element& e, std::vector<Hash>& out) {
