@@ -727,18 +727,49 @@ Status VulnStore::InsertVex(Transaction& tx, const std::vector<VexRow>& rows) {
       });
 }
 
-Result<std::vector<VexRow>> VulnStore::VexFor(Transaction& tx, std::string_view image_id) {
-  RequireTenant(tx);
-  QLRF_ASSIGN_OR_RETURN(
-      auto r, tx.Query("SELECT id, image_id, vuln_id, product, status, justification, detail, "
-                       "action, source, created_at FROM vex_statements WHERE org_id = $1 AND "
-                       "(image_id = $2 OR image_id IS NULL) ORDER BY created_at, id",
-                       {tx.org_id(), std::string(image_id)}));
-  std::vector<VexRow> out;
+namespace {
+
+constexpr std::string_view kVexCols =
+    "id, image_id, vuln_id, product, status, justification, detail, action, source, created_at";
+
+void AppendVexRows(const RowSet& r, std::vector<VexRow>& out) {
   for (size_t i = 0; i < r.rows(); ++i) {
     out.push_back({r.Text(i, 0), r.OptText(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
                    r.Text(i, 5), r.Text(i, 6), r.Text(i, 7), r.Text(i, 8), r.Text(i, 9)});
   }
+}
+
+}  // namespace
+
+Result<std::vector<VexRow>> VulnStore::VexFor(Transaction& tx, std::string_view image_id) {
+  RequireTenant(tx);
+  QLRF_ASSIGN_OR_RETURN(auto r,
+                        tx.Query("SELECT " + std::string(kVexCols) +
+                                     " FROM vex_statements WHERE org_id = $1 AND "
+                                     "(image_id = $2 OR image_id IS NULL) ORDER BY created_at, id",
+                                 {tx.org_id(), std::string(image_id)}));
+  std::vector<VexRow> out;
+  AppendVexRows(r, out);
+  return out;
+}
+
+Result<std::vector<VexRow>> VulnStore::VexNaming(Transaction& tx,
+                                                 const std::vector<std::string>& vuln_ids) {
+  RequireTenant(tx);
+  std::vector<VexRow> out;
+  for (size_t b = 0; b < vuln_ids.size(); b += kInChunk) {
+    Params p{tx.org_id()};
+    std::string in = InList(p, vuln_ids, b, std::min(vuln_ids.size(), b + kInChunk));
+    QLRF_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT " + std::string(kVexCols) +
+                                               " FROM vex_statements WHERE org_id = $1 AND "
+                                               "vuln_id IN (" +
+                                               in + ")",
+                                           p));
+    AppendVexRows(r, out);
+  }
+  std::sort(out.begin(), out.end(), [](const VexRow& a, const VexRow& b) {
+    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+  });
   return out;
 }
 

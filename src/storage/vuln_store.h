@@ -252,6 +252,9 @@ class VulnStore {
   static Status InsertVex(Transaction& tx, const std::vector<VexRow>& rows);
   // Statements for the image and the org-wide ones.
   static Result<std::vector<VexRow>> VexFor(Transaction& tx, std::string_view image_id);
+  // The org's statements naming any of `vuln_ids`, of every image (oldest first).
+  static Result<std::vector<VexRow>> VexNaming(Transaction& tx,
+                                               const std::vector<std::string>& vuln_ids);
 
   // Trend.
   static Status InsertSnapshot(Transaction& tx, const VulnSnapshot& s);

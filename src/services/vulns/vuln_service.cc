@@ -258,21 +258,58 @@ Result<MergeCounts> MergeFindings(Transaction& tx, std::vector<FindingRow>& stor
   return c;
 }
 
-// Applies VEX statements to the image's findings (latest statement wins per finding).
+}  // namespace
+
+bool PurlCovers(std::string_view statement, std::string_view component) {
+  if (statement == component) return true;
+  auto s = purl::ParsePurl(statement);
+  auto c = purl::ParsePurl(component);
+  if (!s || !c) return false;
+  if (s->type != c->type || s->namespace_ != c->namespace_ || s->name != c->name) return false;
+  if (!s->version.empty() && s->version != c->version) return false;
+  if (!s->subpath.empty() && s->subpath != c->subpath) return false;
+  for (const auto& [key, value] : s->qualifiers) {
+    auto it = c->qualifiers.find(key);
+    if (it == c->qualifiers.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+bool VexCovers(const storage::VexRow& v, const FindingRow& f,
+               const std::vector<std::string>& other_ids) {
+  if (v.vuln_id != f.vuln_id &&
+      std::find(other_ids.begin(), other_ids.end(), v.vuln_id) == other_ids.end()) {
+    return false;
+  }
+  return v.product.empty() || v.product == f.component_ref || v.product == f.package_name ||
+         (!f.purl.empty() && PurlCovers(v.product, f.purl));
+}
+
+namespace {
+
+// The statement that decides a finding: the latest of those covering it, or nullptr.
+const storage::VexRow* DecidingVex(const std::vector<storage::VexRow>& vex, const FindingRow& f,
+                                   const std::map<std::string, CatalogEntry>& catalog) {
+  static const std::vector<std::string> kNone;
+  auto entry = catalog.find(f.vuln_id);
+  const std::vector<std::string>& aliases = entry == catalog.end() ? kNone : entry->second.aliases;
+  const storage::VexRow* best = nullptr;
+  for (const auto& v : vex) {
+    if ((best == nullptr || v.created_at >= best->created_at) && VexCovers(v, f, aliases)) {
+      best = &v;
+    }
+  }
+  return best;
+}
+
+// Applies VEX statements to the image's findings (latest covering statement wins per finding;
+// a statement names the vulnerability by any of its ids).
 Result<int64_t> ApplyVex(Transaction& tx, std::vector<FindingRow>& findings,
-                         const std::vector<storage::VexRow>& vex) {
+                         const std::vector<storage::VexRow>& vex,
+                         const std::map<std::string, CatalogEntry>& catalog) {
   int64_t changed = 0;
   for (auto& f : findings) {
-    const storage::VexRow* best = nullptr;
-    for (const auto& v : vex) {
-      if (v.vuln_id != f.vuln_id) continue;
-      bool product_ok = v.product.empty() || v.product == f.component_ref ||
-                        (!f.purl.empty() && (v.product == f.purl ||
-                                             // a purl without version covers every version
-                                             f.purl.rfind(v.product + "@", 0) == 0)) ||
-                        v.product == f.package_name;
-      if (product_ok && (best == nullptr || v.created_at >= best->created_at)) best = &v;
-    }
+    const storage::VexRow* best = DecidingVex(vex, f, catalog);
     std::string status = best ? best->status : "";
     std::string justification = best ? best->justification : "";
     if (status != f.vex_status || justification != f.vex_justification) {
@@ -766,8 +803,8 @@ Result<ImportSummary> VulnService::Import(const RequestContext& ctx, std::string
       QLRF_TRY(VulnStore::InsertVex(tx, rows));
     }
     QLRF_ASSIGN_OR_RETURN(auto vex, VulnStore::VexFor(tx, image_id));
-    QLRF_TRY(ApplyVex(tx, stored, vex));
     QLRF_ASSIGN_OR_RETURN(auto catalog, CatalogOfFindings(tx, stored));
+    QLRF_TRY(ApplyVex(tx, stored, vex, catalog));
     QLRF_TRY(VulnStore::InsertSnapshot(tx, SnapshotOf(image_id, now, stored, catalog)));
     storage::SbomImport imp;
     imp.id = NewUuid(random_);
@@ -1592,6 +1629,26 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
                     "last_seen_at = $3 WHERE org_id = $1 AND id = $2",
                     {tx.org_id(), id, now}));
       }
+      // Statements already made about these vulnerabilities (under any of their ids) decide
+      // the new findings' VEX status, as they do at import.
+      std::vector<std::string> named = ids;
+      for (const auto& [id, entry] : catalog) {
+        named.insert(named.end(), entry.aliases.begin(), entry.aliases.end());
+      }
+      std::sort(named.begin(), named.end());
+      named.erase(std::unique(named.begin(), named.end()), named.end());
+      QLRF_ASSIGN_OR_RETURN(auto statements, VulnStore::VexNaming(tx, named));
+      std::map<std::string, std::vector<storage::VexRow>> vex_of_image;  // "" = every image
+      for (auto& v : statements) vex_of_image[v.image_id.value_or("")].push_back(std::move(v));
+      auto vex_for = [&](const std::string& image) {
+        std::vector<storage::VexRow> out;
+        for (const std::string& key : {std::string(), image}) {
+          if (auto it = vex_of_image.find(key); it != vex_of_image.end()) {
+            out.insert(out.end(), it->second.begin(), it->second.end());
+          }
+        }
+        return out;
+      };
       std::vector<FindingRow> ordered;  // the new findings, then the rest
       std::vector<FindingRow> rest;
       ordered.reserve(found.size());
@@ -1607,6 +1664,12 @@ Result<FeedSummary> VulnService::Reevaluate(const std::vector<std::string>& vuln
         f.source = "match";
         f.status = "open";
         f.first_seen_at = f.last_seen_at = now;
+        if (!vex_of_image.empty()) {
+          if (const storage::VexRow* v = DecidingVex(vex_for(f.image_id), f, catalog)) {
+            f.vex_status = v->status;
+            f.vex_justification = v->justification;
+          }
+        }
         ordered.push_back(std::move(f));
       }
       size_t n = ordered.size();

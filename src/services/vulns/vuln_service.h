@@ -193,4 +193,17 @@ std::string PackageKeyOfCanonical(std::string_view canonical_purl);
 // The key of an OSV affected package (from its purl, or its ecosystem and name).
 std::string PackageKeyOf(std::string_view ecosystem, std::string_view name, std::string_view purl);
 
+// Whether a VEX statement's product purl covers a component's purl: the same package (type,
+// namespace, name); the same version when the statement names one; every qualifier (and the
+// subpath) the statement gives, with the same value — so "pkg:apk/alpine/openssl@1.1.1c-r0"
+// covers Trivy's "pkg:apk/alpine/openssl@1.1.1c-r0?arch=x86_64&distro=3.9.4", and a purl
+// without a version covers every version.
+bool PurlCovers(std::string_view statement, std::string_view component);
+
+// Whether a VEX statement applies to a finding: it names the finding's vulnerability (its id, or
+// one of `other_ids`, the vulnerability's aliases) and its product is empty (every component),
+// the component's ref, its package name, or a purl covering the component's (PurlCovers).
+bool VexCovers(const storage::VexRow& statement, const storage::FindingRow& finding,
+               const std::vector<std::string>& other_ids);
+
 }  // namespace qlrf::services

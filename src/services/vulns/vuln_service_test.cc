@@ -402,6 +402,75 @@ TEST_F(VulnServiceTest, ReevaluationReopensAFixedFindingOfAComponentStillPresent
   EXPECT_EQ(vulns_.Summary(ctx_, image)->open, 1);
 }
 
+// VEX that applies where users expect it to: a statement naming the CVE covers the finding a
+// scanner or advisory reported under its GHSA alias; a purl without qualifiers covers Trivy's
+// purl with them; statements made before an advisory arrives decide the findings it creates.
+TEST(VexMatching, PurlCoversTheSamePackageWithFewerDetails) {
+  const std::string trivy = "pkg:apk/alpine/openssl@1.1.1c-r0?arch=x86_64&distro=3.9.4";
+  EXPECT_TRUE(PurlCovers(trivy, trivy));
+  EXPECT_TRUE(PurlCovers("pkg:apk/alpine/openssl@1.1.1c-r0", trivy));
+  EXPECT_TRUE(PurlCovers("pkg:apk/alpine/openssl", trivy));  // every version
+  EXPECT_TRUE(PurlCovers("pkg:apk/alpine/openssl@1.1.1c-r0?arch=x86_64", trivy));
+  EXPECT_TRUE(PurlCovers("pkg:APK/alpine/openssl@1.1.1c-r0", trivy));  // canonical forms compared
+  EXPECT_FALSE(PurlCovers("pkg:apk/alpine/openssl@1.1.1d-r0", trivy));
+  EXPECT_FALSE(PurlCovers("pkg:apk/alpine/openssl@1.1.1c-r0?arch=aarch64", trivy));
+  EXPECT_FALSE(PurlCovers("pkg:apk/alpine/libssl@1.1.1c-r0", trivy));
+  EXPECT_FALSE(PurlCovers("pkg:deb/alpine/openssl@1.1.1c-r0", trivy));
+  EXPECT_FALSE(PurlCovers("pkg:apk/alpine/openssl@1.1.1c-r0", "pkg:apk/alpine/openssl"));
+  EXPECT_FALSE(PurlCovers("not a purl", trivy));
+  EXPECT_FALSE(PurlCovers("pkg:apk/alpine/openssl@1.1.1c-r0", "not a purl"));
+}
+
+TEST_F(VulnServiceTest, VexAppliesUnderAliasesQualifiersAndToLaterAdvisories) {
+  std::string vex = R"({"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://x/vex/1",
+    "author":"sec","timestamp":"2026-01-01T00:00:00Z","version":1,"statements":[
+    {"vulnerability":{"name":"CVE-2099-0001"},"products":[{"@id":"pkg:npm/left-pad"}],
+     "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"},
+    {"vulnerability":{"name":"CVE-2019-1549"},
+     "products":[{"@id":"pkg:apk/alpine/openssl@1.1.1c-r0"}],
+     "status":"not_affected","justification":"component_not_present"}]})";
+  // 1. Trivy reports the openssl finding with a qualified purl; the VEX names it without.
+  std::string scanned = Image();
+  ASSERT_TRUE(vulns_.Import(ctx_, scanned, R"({"SchemaVersion":2,"ArtifactName":"a",
+    "Results":[{"Target":"alpine 3.9","Class":"os-pkgs","Type":"alpine","Vulnerabilities":[
+    {"VulnerabilityID":"CVE-2019-1549","PkgName":"openssl","InstalledVersion":"1.1.1c-r0",
+     "PkgIdentifier":{"PURL":"pkg:apk/alpine/openssl@1.1.1c-r0?arch=x86_64&distro=3.9.4"},
+     "Severity":"MEDIUM"}]}]})",
+                            std::nullopt));
+  ASSERT_EQ(vulns_.Summary(ctx_, scanned)->open, 1);
+  auto applied = vulns_.Import(ctx_, scanned, vex, std::nullopt);
+  ASSERT_TRUE(applied) << applied.error().ToString();
+  EXPECT_EQ(vulns_.Summary(ctx_, scanned)->open, 0);
+  EXPECT_EQ(vulns_.Summary(ctx_, scanned)->suppressed, 1);
+
+  // 2. The VEX comes first, then the SBOM, then the advisory (a GHSA whose alias is the CVE the
+  //    VEX names): the finding the advisory creates is born dismissed.
+  std::string image = Image();
+  ASSERT_TRUE(vulns_.Import(ctx_, image, vex, std::nullopt));
+  ASSERT_TRUE(vulns_.Import(ctx_, image, R"({"bomFormat":"CycloneDX","specVersion":"1.5",
+    "version":1,"components":[{"type":"library","bom-ref":"lp","name":"left-pad",
+    "version":"1.3.0","purl":"pkg:npm/left-pad@1.3.0"}]})",
+                            std::nullopt));
+  auto feed = vulns_.ImportFeed("osv", R"({"id":"GHSA-test-0000-0099","aliases":["CVE-2099-0001"],
+    "modified":"2026-11-01T00:00:00Z","summary":"s","affected":[{"package":{"ecosystem":"npm",
+    "name":"left-pad"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},
+    {"fixed":"1.3.1"}]}]}]})");
+  ASSERT_TRUE(feed) << feed.error().ToString();
+  EXPECT_EQ(feed->new_findings, 1);
+  auto summary = vulns_.Summary(ctx_, image);
+  EXPECT_EQ(summary->open, 0);
+  EXPECT_EQ(summary->suppressed, 1);
+
+  // 3. The same SBOM imported into an image without the VEX: the advisory's finding is open.
+  std::string plain = Image();
+  ASSERT_TRUE(vulns_.Import(ctx_, plain, R"({"bomFormat":"CycloneDX","specVersion":"1.5",
+    "version":1,"components":[{"type":"library","bom-ref":"lp","name":"left-pad",
+    "version":"1.3.0","purl":"pkg:npm/left-pad@1.3.0"}]})",
+                            std::nullopt));
+  EXPECT_EQ(vulns_.Summary(ctx_, plain)->open, 1);  // matched at import from the catalog
+  EXPECT_EQ(vulns_.Summary(ctx_, plain)->suppressed, 0);
+}
+
 TEST_F(VulnServiceTest, StoredLicencesAndHashesAreTheJsonBoostWrites) {
   // One component with plain text (the hand-built path), one whose licence needs escapes.
   constexpr std::string_view kBom =
