@@ -149,7 +149,11 @@ Status ApplyTypeRules(PackageUrl& p) {
     p.namespace_ = ApplyCase(p.namespace_, rules->namespace_case);
     p.name = ApplyCase(p.name, rules->name_case);
     p.version = ApplyCase(p.version, rules->version_case);
-    if (rules->namespace_requirement == Requirement::kRequired && p.namespace_.empty()) {
+    // One exception, for the Go standard library: it has no module path, and every SBOM tool
+    // (syft, Trivy, cdxgen) and OSV's Go ecosystem name it `pkg:golang/stdlib@…` / "stdlib".
+    bool go_stdlib = p.type == "golang" && p.name == "stdlib";
+    if (rules->namespace_requirement == Requirement::kRequired && p.namespace_.empty() &&
+        !go_stdlib) {
       return Fail(ComponentError("namespace", p.type + " purls require a namespace"));
     }
     if (rules->namespace_requirement == Requirement::kProhibited && !p.namespace_.empty()) {

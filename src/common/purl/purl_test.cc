@@ -22,6 +22,19 @@ std::string Canonical(std::string_view text) {
   return result ? *result : "error: " + result.error().ToString();
 }
 
+// The spec requires a golang namespace (module path); the Go standard library has none, and every
+// SBOM tool and OSV name it "stdlib", so that one name is read.
+TEST(PurlGolang, TheStandardLibraryNeedsNoNamespace) {
+  auto stdlib = ParsePurl("pkg:golang/stdlib@v1.21.0");
+  ASSERT_TRUE(stdlib.has_value()) << stdlib.error().message;
+  EXPECT_EQ(stdlib->name, "stdlib");
+  EXPECT_TRUE(stdlib->namespace_.empty());
+  EXPECT_EQ(ToString(*stdlib), "pkg:golang/stdlib@v1.21.0");
+  auto other = ParsePurl("pkg:golang/context@1.0.0");
+  ASSERT_FALSE(other.has_value());
+  EXPECT_EQ(other.error().Detail("field"), "namespace");
+}
+
 TEST(ParsePurl, ReturnsDecodedComponents) {
   auto p = ParsePurl("pkg:npm/%40angular/animation@12.3.1?vcs_url=git%2Bssh://h/x%40y#lib/a%20b");
   ASSERT_TRUE(p.has_value()) << p.error().ToString();

@@ -471,6 +471,36 @@ TEST_F(VulnServiceTest, VexAppliesUnderAliasesQualifiersAndToLaterAdvisories) {
   EXPECT_EQ(vulns_.Summary(ctx_, plain)->suppressed, 0);
 }
 
+// The Go standard library as SBOM tools write it (pkg:golang/stdlib, no module path) matches
+// OSV's Go advisories for "stdlib", whichever arrives first.
+TEST_F(VulnServiceTest, GoStandardLibraryComponentsMatchStdlibAdvisories) {
+  std::string advisory = R"({"id":"GO-2099-0001","modified":"2026-11-01T00:00:00Z",
+    "summary":"net/http","affected":[{"package":{"ecosystem":"Go","name":"stdlib"},
+    "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.21.5"}]}]}]})";
+  auto bom = [](std::string_view version) {
+    return std::string(R"({"bomFormat":"CycloneDX","specVersion":"1.5","version":1,
+      "components":[{"type":"library","bom-ref":"go","name":"stdlib","version":")") +
+           std::string(version) + R"(","purl":"pkg:golang/stdlib@)" + std::string(version) +
+           R"("}]})";
+  };
+  std::string before = Image();
+  auto imported = vulns_.Import(ctx_, before, bom("v1.21.0"), std::nullopt);
+  ASSERT_TRUE(imported) << imported.error().ToString();
+  EXPECT_TRUE(imported->warnings.empty());  // the purl is read, not dropped with a warning
+  auto feed = vulns_.ImportFeed("osv", advisory);
+  ASSERT_TRUE(feed) << feed.error().ToString();
+  EXPECT_EQ(feed->new_findings, 1);  // re-evaluation found the stored component
+  EXPECT_EQ(vulns_.Summary(ctx_, before)->open, 1);
+  std::string after = Image();
+  auto matched = vulns_.Import(ctx_, after, bom("1.21.0"), std::nullopt);
+  ASSERT_TRUE(matched) << matched.error().ToString();
+  EXPECT_EQ(matched->matched, 1);  // matched from the catalog at import
+  std::string fixed = Image();
+  auto clean = vulns_.Import(ctx_, fixed, bom("v1.21.5"), std::nullopt);
+  ASSERT_TRUE(clean) << clean.error().ToString();
+  EXPECT_EQ(clean->matched, 0);
+}
+
 TEST_F(VulnServiceTest, StoredLicencesAndHashesAreTheJsonBoostWrites) {
   // One component with plain text (the hand-built path), one whose licence needs escapes.
   constexpr std::string_view kBom =
