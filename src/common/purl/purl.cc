@@ -149,11 +149,13 @@ Status ApplyTypeRules(PackageUrl& p) {
     p.namespace_ = ApplyCase(p.namespace_, rules->namespace_case);
     p.name = ApplyCase(p.name, rules->name_case);
     p.version = ApplyCase(p.version, rules->version_case);
-    // One exception, for the Go standard library: it has no module path, and every SBOM tool
-    // (syft, Trivy, cdxgen) and OSV's Go ecosystem name it `pkg:golang/stdlib@…` / "stdlib".
-    bool go_stdlib = p.type == "golang" && p.name == "stdlib";
+    // Exceptions for Go names that have no path to split: the standard library (every SBOM tool
+    // and OSV's Go ecosystem call it "stdlib") and single-element module paths such as
+    // go.starlark.net (a module path's first element is a host name, so it has a dot).
+    bool go_pathless = p.type == "golang" &&
+                       (p.name == "stdlib" || p.name.find('.') != std::string::npos);
     if (rules->namespace_requirement == Requirement::kRequired && p.namespace_.empty() &&
-        !go_stdlib) {
+        !go_pathless) {
       return Fail(ComponentError("namespace", p.type + " purls require a namespace"));
     }
     if (rules->namespace_requirement == Requirement::kProhibited && !p.namespace_.empty()) {

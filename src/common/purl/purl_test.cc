@@ -22,14 +22,17 @@ std::string Canonical(std::string_view text) {
   return result ? *result : "error: " + result.error().ToString();
 }
 
-// The spec requires a golang namespace (module path); the Go standard library has none, and every
-// SBOM tool and OSV name it "stdlib", so that one name is read.
+// The spec requires a golang namespace (module path); the Go standard library ("stdlib" in every
+// SBOM tool and in OSV) and single-element module paths (go.starlark.net) have none to give.
 TEST(PurlGolang, TheStandardLibraryNeedsNoNamespace) {
   auto stdlib = ParsePurl("pkg:golang/stdlib@v1.21.0");
   ASSERT_TRUE(stdlib.has_value()) << stdlib.error().message;
   EXPECT_EQ(stdlib->name, "stdlib");
   EXPECT_TRUE(stdlib->namespace_.empty());
   EXPECT_EQ(ToString(*stdlib), "pkg:golang/stdlib@v1.21.0");
+  auto module = ParsePurl("pkg:golang/go.starlark.net@v0.0.0-20230525235612-a134d8f9ddca");
+  ASSERT_TRUE(module.has_value()) << module.error().message;  // a single-element module path
+  EXPECT_EQ(module->name, "go.starlark.net");
   auto other = ParsePurl("pkg:golang/context@1.0.0");
   ASSERT_FALSE(other.has_value());
   EXPECT_EQ(other.error().Detail("field"), "namespace");
