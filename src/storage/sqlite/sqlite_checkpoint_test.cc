@@ -119,8 +119,8 @@ TEST_F(SqliteCheckpointTest, CheckpointsPastTheThresholdSoTheWalStartsOverAndSta
   EXPECT_EQ(stats.restarts, 0);
   // The file keeps its high-water mark: one round (2x the threshold, plus the frames a commit
   // adds beyond its rows) and whatever the checkpointer had not yet caught up with when the
-  // machine was busy (3.3x seen on a loaded CI host). Half of what ten rounds without
-  // checkpoints would leave is the bound that does not depend on scheduling.
+  // machine was busy (3.3x seen on a loaded CI host). Half of what the five rounds (10x the
+  // threshold) would leave without checkpoints is a bound that does not depend on scheduling.
   EXPECT_LE(WalBytes(), kFrameBytes * 5 * kThreshold);
   EXPECT_GT(WalBytes(), 0);
   EXPECT_GE(Count(*db), 5 * 4 * kThreshold / 2 + 5);  // plus WalStartsOver's rows
