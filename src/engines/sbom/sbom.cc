@@ -183,9 +183,10 @@ Status CheckXmlRoot(std::string_view bytes) {
   auto root = xml::Root(bytes);
   if (!root) {
     Error e = root.error();
-    return Fail(InvalidArgument("not well-formed XML up to its root element (" + e.message + ")")
-                    .With("format", "unknown")
-                    .With("field", "format"));
+    return Fail(
+        InvalidArgument("XML that cannot be read up to its root element (" + e.message + ")")
+            .With("format", "unknown")
+            .With("field", "format"));
   }
   if (root->name != "bom" || !root->ns.starts_with("http://cyclonedx.org/schema/bom/")) {
     return Fail(InvalidArgument("an XML document whose root is <" + root->name.substr(0, 64) +
